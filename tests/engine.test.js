@@ -1,0 +1,68 @@
+// The JS side of the engine (js/engine.js) on both forms: switching module at run time, the
+// rule-set arena starting over, UTF-8 input, and limits.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { ENGINES, random } from './engines.js'
+import { createEngine, wasmExports } from '../js/engine.js'
+import { makeTracer } from '../js/tracer.js'
+import bytes from '../wasm/bytes.js'
+import twin from '../wasm/tracewire.wasm2js.js'
+
+const TP = /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/
+
+test('a tracer keeps working, with the same header shapes, when an asynchronous loader swaps the twin for the wasm module', () => {
+  const engine = createEngine(twin(), random)
+  const t = makeTracer(engine, { pid: 'p', baseURI: 'https://a.example/', tracing: { propagatorTypes: 'sw8', allowedUrls: ['https://api.example:8443'] } }, random)
+  const before = t.headers('https://api.example:8443/v1')
+  engine.use(wasmExports(bytes))
+  const after = t.headers('https://api.example:8443/v2')
+  for (const r of [before, after]) {
+    assert.match(r.headers.sw8, /^1-[A-Za-z0-9+/=]{44}-[A-Za-z0-9+/=]{44}-0-cA==-MS4wLjA=-Lw==-YXBpLmV4YW1wbGU6ODQ0Mw==$/)
+  }
+  assert.notEqual(before.traceId, after.traceId)
+  // the default same-origin rule uses the top-level propagators, sw8 here; peer a.example:443
+  assert.match(t.headers('https://a.example/x').headers.sw8, /-YS5leGFtcGxlOjQ0Mw==$/)
+  assert.equal(t.headers('https://b.example/x'), null)
+})
+
+for (const [name, load] of ENGINES) {
+  test(`${name}: 500 tracers with long rules overflow the arena and all keep matching`, () => {
+    const engine = load()
+    const tracers = []
+    for (let i = 0; i < 500; i++) {
+      tracers.push(makeTracer(engine, {
+        pid: 'p', tracing: { allowedUrls: [`https://api${i}.example/${'x'.repeat(100)}`] }
+      }, random))
+    }
+    for (let round = 0; round < 2; round++) {
+      tracers.forEach((t, i) => {
+        assert.match(t.headers(`https://api${i}.example/${'x'.repeat(100)}/y`).headers.traceparent, TP)
+        assert.equal(t.headers(`https://api${i + 1}.example/${'x'.repeat(100)}/y`), null)
+      })
+    }
+  })
+
+  test(`${name}: non-ASCII and lone surrogates in URLs are encoded as UTF-8, U+FFFD for lone halves`, () => {
+    const engine = load()
+    assert.equal(engine.norm('/商品?q=é#😀', 'https://a.example/'), 'https://a.example/%E5%95%86%E5%93%81?q=%C3%A9#%F0%9F%98%80')
+    assert.equal(engine.norm('/\ud800x', 'https://a.example/'), 'https://a.example/%EF%BF%BDx')
+    assert.equal(engine.norm('/x\udc00', 'https://a.example/'), 'https://a.example/x%EF%BF%BD')
+  })
+
+  test(`${name}: a URL longer than the input region is not traced, and the next one is`, () => {
+    const engine = load()
+    const t = makeTracer(engine, { pid: 'p', baseURI: 'https://a.example/', tracing: true }, random)
+    assert.equal(t.headers('/' + 'x'.repeat(100_000)), null)
+    assert.match(t.headers('/ok').headers.traceparent, TP)
+  })
+
+  test(`${name}: reseeding from the host keeps ids flowing and distinct`, () => {
+    const engine = load()
+    const seen = new Set()
+    for (let i = 0; i < 1100; i++) { // past the reseed period of 1024 batches
+      const b = engine.batch(0, 100, 0)
+      seen.add(b.text.substring(3, 35))
+    }
+    assert.equal(seen.size, 1100)
+  })
+}
