@@ -52,7 +52,8 @@ export function init(options) {
     try { storage = win.sessionStorage } catch (e) {}
     const tracer = makeTracer(getEngine(), {
       pid: o.pid, tracing: o.tracing, version: o.version,
-      baseURI: win.document && win.document.baseURI, appType: 'web',
+      // Live: document.baseURI follows history.pushState, and relative URLs resolve against it now.
+      baseURI: win.document && (() => win.document.baseURI), appType: 'web',
       sessionId: webSession(storage, Date.now),
       page: () => win.location.pathname
     }, random)

@@ -58,6 +58,22 @@ export function headerNames(cfg) {
   return out
 }
 
+// The request URL as text: a string, or an object with its own toString (URL, Location).
+// Anything else is no URL: undefined or {} would become 'undefined' or '[object Object]', a
+// path on the page's origin, and get headers meant for a request the client really sends
+// elsewhere (its base URL, say), where they can fail a CORS preflight (SPEC §6).
+function urlText(url) {
+  if (typeof url == 'string') return url
+  if (url === null || typeof url != 'object') return null
+  let s
+  try { s = String(url) } catch (e) {
+    // One fixed message: the error text (often the app's own) would make one warning per request.
+    warn('a request URL could not be converted to text; that request is not traced')
+    return null
+  }
+  return /^\[object [^\]]*\]$/.test(s) ? null : s
+}
+
 // engine: from engine.js; o: { pid, tracing, version, baseURI, appType, sessionId, page }.
 // `source` (tests only) replaces the random id records.
 export function makeTracer(engine, o, random, source) {
@@ -188,7 +204,8 @@ export function makeTracer(engine, o, random, source) {
         build()
       }
     }
-    const d = cached(typeof url == 'string' ? url : String(url))
+    const u = urlText(url)
+    const d = u != null && cached(u)
     if (!d) return null
     const rule = d.rule
     const rec = next()
