@@ -11,75 +11,54 @@ const MAX = 64
 const BAD = {} // a read that threw: invalid for every check below
 const toStr = Object.prototype.toString // taken before the page can patch it
 
-function get(o, k) {
-  try { return o[k] } catch (e) { return BAD }
+// f(), or d when it throws (a getter, a Proxy trap, a revoked Proxy).
+const safe = (f, d) => {
+  try { return f() } catch (e) { return d }
 }
-
-// Array.isArray throws on a revoked Proxy.
-function isArr(v) {
-  try { return Array.isArray(v) } catch (e) { return false }
-}
-
-// Cross-realm safe (instanceof fails for an iframe's RegExp); a Proxy's trap may throw.
-function isRe(v) {
-  try { return toStr.call(v) == '[object RegExp]' } catch (e) { return false }
-}
-
-// A fresh copy, so resetting its lastIndex (SPEC §2 URL matching) never touches the user's.
-// A fake with a forged Symbol.toStringTag has no string source/flags and is refused.
-function copyRe(v) {
-  try {
-    const s = isRe(v) && v.source, f = s && v.flags
-    if (typeof s == 'string' && typeof f == 'string') return new RegExp(s, f)
-  } catch (e) {}
-  return null
-}
+const get = (o, k) => safe(() => o[k], BAD)
+// Cross-realm safe (instanceof fails for an iframe's RegExp).
+const isRe = (v) => safe(() => toStr.call(v) == '[object RegExp]')
 
 // Up to MAX items of a user array (holes read as undefined), or null when v is not one.
 function items(v, path) {
-  let n
-  try { n = isArr(v) ? v.length >>> 0 : -1 } catch (e) { n = -1 }
+  let n = safe(() => Array.isArray(v) ? v.length >>> 0 : -1, -1)
   if (n < 0) return null
-  if (n > MAX) { warn(path + ' has more than ' + MAX + ' items; using the first ' + MAX); n = MAX }
+  if (n > MAX) warn(path + ' has more than ' + MAX + ' items; using the first ' + (n = MAX))
   const out = []
   for (let i = 0; i < n; i++) out.push(get(v, i))
   return out
-}
-
-function show(v) {
-  return typeof v == 'string' ? JSON.stringify(v.slice(0, 40)) : 'of type ' + typeof v
 }
 
 // Known names, deduplicated, in the user's order; null when absent or of a wrong type.
 function types(v, path, using) {
   if (v === undefined) return null
   const list = typeof v == 'string' ? [v] : items(v, path)
-  if (!list) { warn(path + ' must be a propagator name or a list of them; using ' + using); return null }
+  if (!list) return warn(path + ' must be a propagator name or a list of them; using ' + using), null
   const out = []
   for (const p of list) {
-    if (PROPAGATORS.indexOf(p) < 0) warn(path + ' has unknown propagator ' + show(p) + '; ignoring it')
+    if (PROPAGATORS.indexOf(p) < 0) warn(path + ' has unknown propagator ' + (typeof p == 'string' ? JSON.stringify(p.slice(0, 40)) : 'of type ' + typeof p) + '; ignoring it')
     else if (out.indexOf(p) < 0) out.push(p)
   }
   // SPEC §2: sw8 takes precedence, only sw8 is sent.
   return out.indexOf('sw8') < 0 ? out : ['sw8']
 }
 
-function matcher(m) {
-  if (typeof m == 'string') return m ? { kind: 'string', match: m } : null
-  if (typeof m == 'function') return { kind: 'function', match: m }
-  const re = copyRe(m)
-  return re && { kind: 'regexp', match: re }
-}
-
-// SPEC §2: a rule without propagatorTypes, or with an empty or all-unknown list, uses the top-level list.
+// A rule from an allowedUrls item; SPEC §2: a rule without propagatorTypes, or with an empty
+// or all-unknown list, uses the top-level list.
 function rule(v, i, top) {
   const path = 'tracing.allowedUrls[' + i + ']'
   const obj = v !== null && typeof v == 'object' && !isRe(v)
-  const r = matcher(obj ? get(v, 'match') : v)
-  if (!r) { warn(path + ' must be a non-empty string, a RegExp, a function or { match }; ignoring it'); return null }
+  const m = obj ? get(v, 'match') : v
+  // A RegExp is copied, so resetting its lastIndex (SPEC §2 URL matching) never touches the
+  // user's; a fake with a forged Symbol.toStringTag has no string source/flags and is refused.
+  const re = typeof m == 'object' && safe(() => {
+    const s = isRe(m) && m.source, f = s && m.flags
+    return typeof s == 'string' && typeof f == 'string' && new RegExp(s, f)
+  })
+  const kind = typeof m == 'string' ? m && 'string' : typeof m == 'function' ? 'function' : re && 'regexp'
+  if (!kind) return warn(path + ' must be a non-empty string, a RegExp, a function or { match }; ignoring it')
   const own = obj && types(get(v, 'propagatorTypes'), path + '.propagatorTypes', 'tracing.propagatorTypes')
-  r.propagators = own && own.length ? own : top
-  return r
+  return { kind, match: re || m, propagators: own && own.length ? own : top }
 }
 
 function bool(t, k, d) {
@@ -93,7 +72,7 @@ function bool(t, k, d) {
 export function readTracing(tracing, appType) {
   if (!tracing) return null
   let t = tracing
-  if (typeof t != 'object' || isArr(t)) {
+  if (typeof t != 'object' || safe(() => Array.isArray(t))) {
     if (t !== true) warn('tracing must be true, false or an object; using true')
     t = {}
   }
@@ -117,7 +96,7 @@ export function readTracing(tracing, appType) {
   const urls = get(t, 'allowedUrls')
   const list = urls === undefined ? [] : items(urls, 'tracing.allowedUrls')
   if (!list) warn('tracing.allowedUrls must be an array; using []')
-  else list.forEach((v, i) => { const r = rule(v, i, top); if (r) rules.push(r) })
+  else list.forEach((v, i) => (v = rule(v, i, top)) && rules.push(v))
 
   return {
     sample: sample + 0, // -0 -> 0

@@ -16,31 +16,15 @@ const RESEED = 1024 // batches between reseeds: crypto once per 65,536 ids, not 
 
 // Synchronous instantiation of the inlined module (SPEC §5: the first request of the page is
 // already traced). Returns null where WebAssembly is missing or refused (a CSP without
-// 'wasm-unsafe-eval' makes the constructor throw).
+// 'wasm-unsafe-eval' makes the constructor throw), and where atob is missing: every runtime
+// with WebAssembly but without atob runs the JS twin instead.
 export function wasmExports(base64) {
   try {
     const W = globalThis.WebAssembly
-    if (!W) return null
-    const bin = atobBytes(base64)
-    return new W.Instance(new W.Module(bin), {}).exports
+    return new W.Instance(new W.Module(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))), {}).exports
   } catch (e) {
     return null
   }
-}
-
-// base64 to bytes without atob, which not every runtime has.
-function atobBytes(s) {
-  const out = new Uint8Array((s.length >> 2) * 3)
-  let n = 0, acc = 0, bits = 0
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    const v = c > 96 ? c - 71 : c > 64 ? c - 65 : c > 47 ? c + 4 : c == 43 ? 62 : c == 47 ? 63 : -1
-    if (v < 0) continue // '=' padding
-    acc = acc << 6 | v
-    bits += 6
-    if (bits >= 8) out[n++] = acc >> (bits -= 8) & 255
-  }
-  return out.subarray(0, n)
 }
 
 // random(n) answers n cryptographic bytes, or null when the runtime has no such source.
@@ -73,24 +57,20 @@ export function createEngine(exports, random) {
   // Lone surrogates become U+FFFD, as TextEncoder does.
   function put(s, at) {
     let o = IN + at
-    const end = IN + INCAP
     for (let i = 0; i < s.length; i++) {
-      let c = s.charCodeAt(i)
-      if (o + 4 > end) return -1
-      if (c < 128) { u8[o++] = c; continue }
-      if (c < 2048) { u8[o++] = 192 | c >> 6; u8[o++] = 128 | c & 63; continue }
+      let c = s.charCodeAt(i), n
+      if (o + 4 > IN + INCAP) return -1
       if (c >= 0xd800 && c < 0xe000) {
         const d = s.charCodeAt(i + 1)
-        if (c < 0xdc00 && d >= 0xdc00 && d < 0xe000) {
-          c = 0x10000 + (c - 0xd800 << 10) + d - 0xdc00
-          i++
-          u8[o++] = 240 | c >> 18; u8[o++] = 128 | c >> 12 & 63
-          u8[o++] = 128 | c >> 6 & 63; u8[o++] = 128 | c & 63
-          continue
-        }
-        c = 0xfffd
+        c = c < 0xdc00 && d >= 0xdc00 && d < 0xe000 ? (i++, 0x10000 + (c - 0xd800 << 10) + d - 0xdc00) : 0xfffd
       }
-      u8[o++] = 224 | c >> 12; u8[o++] = 128 | c >> 6 & 63; u8[o++] = 128 | c & 63
+      if (c < 128) u8[o++] = c
+      else {
+        // n continuation bytes; the lead byte has n + 1 high bits set (stores wrap to 8 bits)
+        n = c < 2048 ? 1 : c < 0x10000 ? 2 : 3
+        u8[o++] = 255 << 7 - n | c >> 6 * n
+        while (n--) u8[o++] = 128 | c >> 6 * n & 63
+      }
     }
     return o - IN - at
   }
@@ -106,18 +86,19 @@ export function createEngine(exports, random) {
     return s
   }
 
-  // Lays a rule set (base entry, then the rules) into the arena at `at`; its length, or -1.
-  function lay(at, strings) {
-    let o = at
+  // Lays a rule set (base entry, then the rules) at the arena's top; its length, or -1. When
+  // the arena is full it starts over: older sets reload on their next use.
+  function lay(strings) {
+    let o = top
     for (const s of strings) {
       const n = put(s, 0)
-      if (n < 0 || n > 65535 || o + 2 + n > ARENACAP) return -1
-      u8[ARENA + o] = n & 255
+      if (n < 0 || n > 65535 || o + 2 + n > ARENACAP) return top ? (top = 0, gen++, lay(strings)) : -1
+      u8[ARENA + o] = n
       u8[ARENA + o + 1] = n >> 8
       u8.copyWithin(ARENA + o + 2, IN, IN + n)
       o += 2 + n
     }
-    return o - at
+    return o - top
   }
 
   const engine = {
@@ -129,12 +110,7 @@ export function createEngine(exports, random) {
       const all = [base].concat(strings)
       const h = { gen: -1, off: 0, len: 0 }
       h.load = () => {
-        let len = lay(top, all)
-        if (len < 0) { // full: start over; older sets reload on their next use
-          top = 0
-          gen++
-          len = lay(0, all)
-        }
+        const len = lay(all)
         if (len < 0) return false
         h.off = top
         h.len = len
@@ -160,23 +136,16 @@ export function createEngine(exports, random) {
     // traceable URL. Config time only: the set it uses is laid past the arena's top and
     // dropped at once.
     norm(ref, base) {
-      const b = base ? engine.norm(base, '') : ''
-      let len = lay(top, [b])
-      if (len < 0) {
-        top = 0
-        gen++
-        len = lay(0, [b])
-      }
-      if (len < 0) return ''
-      const n = put(ref, 0)
+      const len = lay([base ? engine.norm(base, '') : ''])
+      const n = len < 0 ? -1 : put(ref, 0)
       return n >= 0 && x.tw_req(top, len, n) !== -2 ? engine.abs() : ''
     },
 
     // n records for a tracer: a string of n * len characters, or '' when n does not fit.
     batch(n, percent, parts) {
       if (++batches % RESEED === 0) seed()
-      const len = x.tw_batch(n || BATCH, percent, parts)
-      return len ? { len, text: text(OUT, (n || BATCH) * len) } : null
+      const len = x.tw_batch(n = n || BATCH, percent, parts)
+      return len ? { len, text: text(OUT, n * len) } : null
     },
     // Tests: the one record of the given ids (40 bytes: trace, span, segment).
     fixed(ids, sampled, parts) {

@@ -6,18 +6,9 @@ import { createEngine, wasmExports } from './engine.js'
 import { patchWeb } from './web.js'
 import { webSession } from './session.js'
 import { warn } from './log.js'
+import { random } from './random.js'
 import bytes from '../wasm/bytes.js'
 import twin from '../wasm/tracewire.wasm2js.js'
-
-// SPEC §5: cryptographic seed bytes; Math.random only where no cryptographic source exists.
-function random(n) {
-  try {
-    return globalThis.crypto.getRandomValues(new Uint8Array(n))
-  } catch (e) {
-    warn('crypto.getRandomValues is missing: trace ids are seeded from Math.random')
-    return Uint8Array.from({ length: n }, () => Math.random() * 256)
-  }
-}
 
 let engine
 // The wasm module, compiled synchronously so the first request after init is traced; its
@@ -57,8 +48,7 @@ export function init(options) {
       sessionId: webSession(storage, Date.now),
       page: () => win.location.pathname
     }, random)
-    if (!tracer.config) return { stop() {} }
-    return patchWeb(win, { start: (url) => tracer.headers(url) })
+    return tracer.config ? patchWeb(win, { start: (url) => tracer.headers(url) }) : { stop() {} }
   } catch (e) {
     warn('init failed, requests are sent untouched: ' + e)
     return { stop() {} }

@@ -1,17 +1,11 @@
 // The web RUM session id carried in tracestate and baggage (SPEC §3).
 // Kept in sessionStorage so every page load of the tab and every copy of the SDK on the page
 // agree; in memory only when storage is missing or throws (private mode, sandboxed frames).
+import { randomHex } from './random.js'
 
 const KEY = 'tracewire.sid'
 const IDLE = 30 * 60e3 // renewed after 30 minutes without a request, like common RUM sessions
 const ID = /^[0-9a-f]{32}$/
-
-// 16 random bytes as 32 lower-case hex chars. SPEC §5: no Math.random where crypto exists.
-const newId = () => {
-  const b = new Uint8Array(16)
-  try { crypto.getRandomValues(b) } catch (e) { for (let i = 0; i < 16; i++) b[i] = Math.random() * 256 }
-  return Array.from(b, x => (x | 256).toString(16).slice(1)).join('')
-}
 
 // webSession(storage, now) -> () => sessionId. Each call counts as activity. Never throws.
 // Stored as 'id|lastActivityMs': short, and anything else found under the key is ignored.
@@ -26,7 +20,7 @@ export function webSession(storage, now) {
       let [i, l] = `${storage.getItem(KEY)}`.split('|')
       if (ID.test(i) && isFinite(l = parseFloat(l))) id = i, last = l
     } catch (e) {}
-    if (!id || t - last >= IDLE) id = newId()
+    if (!id || t - last >= IDLE) id = randomHex()
     last = t
     try { storage.setItem(KEY, id + '|' + t) } catch (e) {}
     return id

@@ -2,18 +2,22 @@
 // Shared by the web SDK, the mini-program SDK and any other HTTP client.
 import { readTracing } from './config.js'
 import { warn } from './log.js'
+import { randomHex } from './random.js'
 import { REC_B3, REC_JAEGER, REC_SW8, CTX_TRACESTATE, CTX_BAGGAGE, CTX_SW8 } from './engine.js'
 
 const PARTS = { b3: REC_B3, jaeger: REC_JAEGER, sw8: REC_SW8 }
 const NAMES = {
   tracecontext: ['traceparent'],
   b3: ['b3'],
-  b3multi: ['X-B3-TraceId', 'X-B3-SpanId', 'X-B3-Sampled'],
+  b3multi: ['x-b3-traceid', 'x-b3-spanid', 'x-b3-sampled'],
   jaeger: ['uber-trace-id'],
   sw8: ['sw8']
 }
 
-// Plain text of a user value; '' (with a warning naming the field) when it is not usable.
+// Every propagator a config can send: its rules', and the top-level list (the default rule's).
+const used = (cfg) => cfg.rules.reduce((all, r) => all.concat(r.propagators), cfg.propagators)
+
+// Plain text of a user value; fallback (with a warning naming the field) when it is not usable.
 function text(v, field, fallback) {
   if (typeof v == 'string') return v
   if (v == null) return fallback
@@ -33,26 +37,15 @@ function live(v) {
   try { return v() } catch (e) { return '' }
 }
 
-export function randomHex(random) {
-  const b = random(16)
-  let s = ''
-  for (let i = 0; i < 16; i++) s += ((b ? b[i] : Math.random() * 256) | 256).toString(16).slice(1)
-  return s
-}
-
 // Header names a tracing config can emit (SPEC §8), in a stable order.
 export function headerNames(cfg) {
-  const used = {}
   const out = []
   if (!cfg) return out
-  for (const r of cfg.rules.concat({ propagators: cfg.propagators })) {
-    for (const p of r.propagators) used[p] = 1
-  }
+  const all = used(cfg)
   for (const p in NAMES) {
-    if (used[p]) {
-      out.push(...NAMES[p].map((n) => n.toLowerCase()))
-      if (p == 'tracecontext' && cfg.tracestate) out.push('tracestate')
-    }
+    if (all.indexOf(p) < 0) continue
+    out.push(...NAMES[p])
+    if (p == 'tracecontext' && cfg.tracestate) out.push('tracestate')
   }
   if (cfg.baggage) out.push('baggage')
   return out
@@ -64,12 +57,11 @@ export function headerNames(cfg) {
 // elsewhere (its base URL, say), where they can fail a CORS preflight (SPEC §6).
 function urlText(url) {
   if (typeof url == 'string') return url
-  if (url === null || typeof url != 'object') return null
+  if (!url || typeof url != 'object') return null
   let s
   try { s = String(url) } catch (e) {
     // One fixed message: the error text (often the app's own) would make one warning per request.
-    warn('a request URL could not be converted to text; that request is not traced')
-    return null
+    return warn('a request URL could not be converted to text; that request is not traced'), null
   }
   return /^\[object [^\]]*\]$/.test(s) ? null : s
 }
@@ -93,15 +85,13 @@ export function makeTracer(engine, o, random, source) {
   let rawBase = baseOf(), base, set, byIndex, js, memo
   const page = o.page == null ? () => (base ? base.replace(/^[^/]*\/\/[^/]*|[?#].*$/g, '') : '/') : o.page
   let parts = 0
-  for (const r of cfg.rules.concat({ propagators: cfg.propagators })) {
-    for (const p of r.propagators) parts |= PARTS[p] || 0
-  }
+  for (const p of used(cfg)) parts |= PARTS[p] || 0
 
   // Rules in SPEC §2 order: the user's, then (web, with a page URL) same origin. String rules
   // are resolved against the page and handed to the engine, which tests all of them in the
   // same call that resolves the request URL; RegExp and function rules stay here.
   function build() {
-    base = rawBase ? engine.norm(rawBase, '') : ''
+    base = rawBase && engine.norm(rawBase, '')
     const rules = cfg.rules.slice()
     if (base && !app) rules.push({ kind: 'string', match: base.slice(0, base.indexOf('/', 8) + 1), propagators: cfg.propagators })
     const strings = []
@@ -110,16 +100,16 @@ export function makeTracer(engine, o, random, source) {
     rules.forEach((r, i) => {
       r.i = i
       r.sw8 = r.propagators[0] == 'sw8' // config.js applied the precedence: sw8 comes alone
-      if (r.kind != 'string') return void js.push(r)
+      if (r.kind != 'string') return js.push(r)
       const abs = engine.norm(r.match, base)
-      if (!abs) return void warn(`tracing.allowedUrls: ${JSON.stringify(r.match.slice(0, 80))} is not an http(s) URL${base ? '' : ' (and there is no page URL to resolve it against)'}; ignoring it`)
+      if (!abs) return warn(`tracing.allowedUrls: ${JSON.stringify(r.match.slice(0, 80))} is not an http(s) URL${base ? '' : ' (and there is no page URL to resolve it against)'}; ignoring it`)
       strings.push(abs)
       byIndex.push(r)
     })
     set = engine.rules(base, strings)
     // Pages call the same few endpoints again and again: remember each URL's decision, unless
     // a function rule could answer differently next time.
-    memo = js.some((r) => r.kind == 'function') ? null : new Map()
+    memo = !js.some((r) => r.kind == 'function') && new Map()
   }
   build()
 
@@ -129,34 +119,25 @@ export function makeTracer(engine, o, random, source) {
     const s = text(live(sid), 'sessionId', '')
     if (s !== lastSid) {
       lastSid = s
-      tracestate = cfg.tracestate ? engine.ctx(CTX_TRACESTATE, app, pid, s) : ''
-      if (cfg.tracestate && !tracestate) warn('tracestate left out: pid and session id exceed its 256-character limit')
-      baggage = cfg.baggage ? engine.ctx(CTX_BAGGAGE, app, pid, s) : ''
-      if (cfg.baggage && !baggage) warn('baggage left out: it would exceed 8192 bytes')
+      tracestate = baggage = ''
+      if (cfg.tracestate && !(tracestate = engine.ctx(CTX_TRACESTATE, app, pid, s))) warn('tracestate left out: pid and session id exceed its 256-character limit')
+      if (cfg.baggage && !(baggage = engine.ctx(CTX_BAGGAGE, app, pid, s))) warn('baggage left out: it would exceed 8192 bytes')
     }
-    if (needSw8) {
-      const p = text(live(page), 'page', '/')
-      if (p !== lastPage) {
-        lastPage = p
-        sw8mid = engine.ctx(CTX_SW8, app, pid, version, p)
-      }
-    }
+    const p = needSw8 && text(live(page), 'page', '/')
+    if (needSw8 && p !== lastPage) sw8mid = engine.ctx(CTX_SW8, app, pid, version, lastPage = p)
   }
 
   // Record layout (src/tw.h tw_fmt_record): traceparent, then the parts in use, in order.
   const B3 = 55, JAEGER = B3 + (parts & REC_B3 ? 51 : 0), SW8 = JAEGER + (parts & REC_JAEGER ? 53 : 0)
-  let buf = '', len = 0, at = 0, end = 0
+  let buf = '', len = 0, at = 0
   const next = source || (() => {
-    if (at >= end) {
+    if (at >= buf.length) {
       const b = engine.batch(0, cfg.sample, parts)
       buf = b.text
       len = b.len
       at = 0
-      end = buf.length
     }
-    const r = buf.substr(at, len)
-    at += len
-    return r
+    return buf.substr((at += len) - len, len)
   })
 
   // The first matching rule for url, and its sw8 peer; null when nothing matches.
@@ -168,14 +149,9 @@ export function makeTracer(engine, o, random, source) {
       const abs = engine.abs()
       for (const r of js) {
         if (rule && r.i > rule.i) break
-        let hit = false
+        let hit
         try {
-          if (r.kind == 'regexp') {
-            r.match.lastIndex = 0
-            hit = r.match.test(abs)
-          } else {
-            hit = !!r.match(abs)
-          }
+          hit = r.kind == 'regexp' ? (r.match.lastIndex = 0, r.match.test(abs)) : r.match(abs)
         } catch (e) {
           warn('a tracing.allowedUrls function threw; counting it as no match')
         }
@@ -207,9 +183,7 @@ export function makeTracer(engine, o, random, source) {
     const u = urlText(url)
     const d = u != null && cached(u)
     if (!d) return null
-    const rule = d.rule
-    const rec = next()
-    const h = {}
+    const rule = d.rule, rec = next(), h = {}
     const tid = rec.substring(3, 35), spid = rec.substring(36, 52), s = rec[54]
     context(rule.sw8)
     for (const p of rule.propagators) {

@@ -8,7 +8,7 @@ const KEY = Symbol.for('tracewire.web')
 const fnString = Function.prototype.toString
 const keys = Object.keys
 const XF = 'XMLHttpRequest tracing failed, request sent untouched'
-const hidden = (o, k, value) => Object.defineProperty(o, k, { value, configurable: true, writable: true })
+export const hidden = (o, k, value) => Object.defineProperty(o, k, { value, configurable: true, writable: true })
 
 // patchWeb(win, hooks) -> { stop() }
 // hooks.start(url, method) -> null | { headers: { name: value } }; hooks.end(ctx, { status, error }).

@@ -1,0 +1,17 @@
+// Random bytes for engine seeds and session ids. SPEC §5: from crypto.getRandomValues, or
+// Math.random (with one warning) only where no cryptographic source exists.
+import { warn } from './log.js'
+
+const weak = (n) => Uint8Array.from({ length: n }, () => Math.random() * 256)
+
+export function random(n) {
+  try {
+    return globalThis.crypto.getRandomValues(new Uint8Array(n))
+  } catch (e) {
+    warn('crypto.getRandomValues is missing: trace ids are seeded from Math.random')
+    return weak(n)
+  }
+}
+
+// 16 bytes of rnd as 32 lower-case hex characters; rnd(n) may answer null (no source).
+export const randomHex = (rnd = random) => Array.from(rnd(16) || weak(16), (b) => (b | 256).toString(16).slice(1)).join('')
