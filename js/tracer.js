@@ -3,9 +3,8 @@
 import { readTracing } from './config.js'
 import { warn } from './log.js'
 import { randomHex } from './random.js'
-import { REC_B3, REC_JAEGER, REC_SW8, CTX_TRACESTATE, CTX_BAGGAGE, CTX_SW8 } from './engine.js'
+import { REC_SW8, CTX_TRACESTATE, CTX_BAGGAGE, CTX_SW8 } from './engine.js'
 
-const PARTS = { b3: REC_B3, jaeger: REC_JAEGER, sw8: REC_SW8 }
 const NAMES = {
   tracecontext: ['traceparent'],
   b3: ['b3'],
@@ -84,8 +83,10 @@ export function makeTracer(engine, o, random, source) {
   }
   let rawBase = baseOf(), base, set, byIndex, js, memo
   const page = o.page == null ? () => (base ? base.replace(/^[^/]*\/\/[^/]*|[?#].*$/g, '') : '/') : o.page
-  let parts = 0
-  for (const p of used(cfg)) parts |= PARTS[p] || 0
+  // Records carry traceparent, and the sw8 ids head when some rule sends sw8. b3 and
+  // uber-trace-id are the same hex ids in another order: slicing the traceparent text costs
+  // a few string operations, formatting and decoding them again in the engine far more.
+  const parts = used(cfg).includes('sw8') ? REC_SW8 : 0
 
   // Rules in SPEC §2 order: the user's, then (web, with a page URL) same origin. String rules
   // are resolved against the page and handed to the engine, which tests all of them in the
@@ -127,8 +128,8 @@ export function makeTracer(engine, o, random, source) {
     if (needSw8 && p !== lastPage) sw8mid = engine.ctx(CTX_SW8, app, pid, version, lastPage = p)
   }
 
-  // Record layout (src/tw.h tw_fmt_record): traceparent, then the parts in use, in order.
-  const B3 = 55, JAEGER = B3 + (parts & REC_B3 ? 51 : 0), SW8 = JAEGER + (parts & REC_JAEGER ? 53 : 0)
+  // Record layout (src/tw.h tw_fmt_record): traceparent (55), then the sw8 ids head (94).
+  const SW8 = 55
   let buf = '', len = 0, at = 0
   const next = source || (() => {
     if (at >= buf.length) {
@@ -191,13 +192,13 @@ export function makeTracer(engine, o, random, source) {
         h.traceparent = rec.substring(0, 55)
         if (tracestate) h.tracestate = tracestate
       } else if (p == 'b3') {
-        h.b3 = rec.substr(B3, 51)
+        h.b3 = tid + '-' + spid + '-' + s
       } else if (p == 'b3multi') {
         h['X-B3-TraceId'] = tid
         h['X-B3-SpanId'] = spid
         h['X-B3-Sampled'] = s
       } else if (p == 'jaeger') {
-        h['uber-trace-id'] = rec.substr(JAEGER, 53)
+        h['uber-trace-id'] = tid + ':' + spid + ':0:' + s
       } else {
         h.sw8 = rec.substr(SW8, 94) + sw8mid + d.peer
       }
