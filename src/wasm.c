@@ -49,17 +49,15 @@ TW_EXPORT void tw_seed(uint32_t n) {
 #define TW_FIXED_IDS 0x100 /* tests: one record from the 40 id bytes at in[] */
 
 /* Formats n id records with parts (TW_REC_*) into out, each sampled at percent.  Returns the
- * record length, or 0 when n records do not fit (the host asks for fewer). */
+ * record length, or 0 when n records do not fit (the host asks for fewer).  The host seeds
+ * first (js/engine.js does when it loads a module): the unseeded all-zero state is the one
+ * xoshiro never leaves, and the never-all-zero id loop would not end. */
 TW_EXPORT uint32_t tw_batch(uint32_t n, double percent, uint32_t parts) {
     size_t len = tw_record_len(parts);
     /* tw_ids is bytes only, so the fixed ids can be read where they are */
     const tw_ids *ids = parts & TW_FIXED_IDS ? (const tw_ids *)(const void *)io.in : &io.ids;
     if (parts & TW_FIXED_IDS) n = 1;
     if (n - 1 >= sizeof io.out / len) return 0; /* none, or more than fit */
-    /* Never seeded: xoshiro's all-zero state would give zeros for ever, and the non-zero id
-     * loop would never end.  The host always seeds (js/engine.js); this only keeps a host
-     * mistake from hanging the page. */
-    if (!(io.rng.s[0] | io.rng.s[1] | io.rng.s[2] | io.rng.s[3])) tw_rng_seed(&io.rng, io.in, 0);
     tw_w_begin(io.out, sizeof io.out);
     while (n--) {
         if (!(parts & TW_FIXED_IDS)) tw_ids_next(&io.rng, &io.ids);

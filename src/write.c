@@ -37,7 +37,7 @@ void tw_w_byte(int c) {
 }
 
 /* Hex digit of d & 15, upper-case, or lower-case when lower is 32 ('0'-'9' have that bit). */
-__attribute__((always_inline)) static inline int digit(unsigned d, int lower) {
+static int digit(unsigned d, int lower) {
     d &= 15;
     return (int)(d + (d < 10 ? '0' : 'A' - 10)) | lower;
 }
@@ -68,6 +68,20 @@ static void b64(const uint8_t *s, size_t n, int hex) {
 
 void tw_w_put(const void *s, const void *e, int how) {
     const uint8_t *p = s;
+    size_t n = (size_t)((const uint8_t *)e - p);
+    /* Ids are most of what the engine writes (a traceparent per request): hex is written
+     * straight, without a call per byte; when it does not fit, only counted (the result is
+     * 0 then anyway). */
+    if (how == TW_HEX) {
+        char *d = tw_w_cur.d;
+        if (tw_w_cur.n <= tw_w_cur.cap && n <= (tw_w_cur.cap - tw_w_cur.n) / 2)
+            for (d += tw_w_cur.n; p < (const uint8_t *)e; p++) {
+                *d++ = "0123456789abcdef"[*p >> 4];
+                *d++ = "0123456789abcdef"[*p & 15];
+            }
+        tw_w_cur.n += 2 * n;
+        return;
+    }
     if (how >= TW_B64) {
         b64(p, (size_t)((const uint8_t *)e - p), how == TW_B64HEX);
         return;
@@ -75,12 +89,12 @@ void tw_w_put(const void *s, const void *e, int how) {
     while (p < (const uint8_t *)e) {
         unsigned c = *p++;
         if (how == TW_LOWER && c - 'A' < 26) c |= 32;
-        if (how >= TW_RAW ? how != TW_HEX : tw_w_is((unsigned char)c, how)) {
+        if (how >= TW_RAW || tw_w_is((unsigned char)c, how)) {
             tw_w_byte((int)c);
         } else {
-            if (how != TW_HEX) tw_w_byte('%');
-            tw_w_byte(digit(c >> 4, how == TW_HEX ? 32 : 0));
-            tw_w_byte(digit(c, how == TW_HEX ? 32 : 0));
+            tw_w_byte('%');
+            tw_w_byte(digit(c >> 4, 0));
+            tw_w_byte(digit(c, 0));
         }
     }
 }

@@ -56,6 +56,15 @@ for (const [name, load] of ENGINES) {
     assert.match(t.headers('/ok').headers.traceparent, TP)
   })
 
+  test(`${name}: a random source that answers only zero bytes still gives non-zero, distinct ids`, () => {
+    const engine = createEngine(name == 'wasm' ? wasmExports(bytes) : twin(), (n) => new Uint8Array(n))
+    const b = engine.batch(0, 100, 0)
+    const ids = new Set()
+    for (let o = 0; o < b.text.length; o += b.len) ids.add(b.text.substring(o + 3, o + 35))
+    assert.equal(ids.size, b.text.length / b.len)
+    assert.ok(!ids.has('0'.repeat(32)))
+  })
+
   test(`${name}: reseeding from the host keeps ids flowing and distinct`, () => {
     const engine = load()
     const seen = new Set()
