@@ -10,6 +10,8 @@ command -v emcc >/dev/null || missing+=(emscripten)
 command -v wasm-opt >/dev/null || missing+=(binaryen)
 command -v wasm-objdump >/dev/null || missing+=(wabt)
 command -v gcc >/dev/null || missing+=(gcc)
+command -v clang >/dev/null || missing+=(clang)
+dpkg -s libclang-rt-14-dev >/dev/null 2>&1 || missing+=(libclang-rt-14-dev) # libFuzzer
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]} from Debian"
