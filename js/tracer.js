@@ -187,6 +187,9 @@ export function makeTracer(engine, o, random, source) {
     const rule = d.rule, rec = next(), h = {}
     const tid = rec.substring(3, 35), spid = rec.substring(36, 52), s = rec[54]
     context(rule.sw8)
+    // sw8 without its middle (pid, version and page past the engine's 16 KiB input) would be
+    // a broken header: such a request goes untraced rather than malformed (SPEC §3).
+    if (rule.sw8 && !sw8mid) return warn('sw8 left out: pid, version and page are too long'), null
     for (const p of rule.propagators) {
       if (p == 'tracecontext') {
         h.traceparent = rec.substring(0, 55)
