@@ -6,6 +6,10 @@
 //   dist/index.cjs     the same as CommonJS, for require('tracewire')
 //   dist/index.d.ts    its types: js/index.d.ts as written (and .d.cts, the same, for require)
 //   dist/tracewire.js  the CDN file: one minified IIFE (js/cdn.js), the engine inlined
+//   dist/miniprogram.js, .cjs, .d.ts, .d.cts   the mini-program entry, 'tracewire/miniprogram'
+//   dist/miniprogram/  the folder the mini-program tool chains' npm build copies (package.json
+//                      "miniprogram"): CommonJS index.js (+ miniprogram.js, the same) and the .wasm
+//   dist/miniprogram-plugin/  a WeChat plugin's folder: plugin.json, index.js, tracewire.js
 //
 // Usage: node scripts/bundle.mjs   (npm pack runs it as prepack; build.sh calls it last)
 // Exits 1 when a budget is passed, or when a createTracer-only bundle carries patching code.
@@ -21,10 +25,23 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const DIST = join(ROOT, 'dist')
 
 // The npm entry points, name -> source. Each becomes dist/<name>.js, .cjs, .d.ts and .d.cts
-// (its types are js/<name>.d.ts). The mini-program entry joins here as
-// `miniprogram: 'js/miniprogram.js'`, next to "./miniprogram" in package.json's exports;
-// the ES builds then share their common code through dist/chunks/.
-export const ENTRIES = { index: 'js/index.js' }
+// (its types are js/<name>.d.ts), next to "." and "./miniprogram" in package.json's exports;
+// the ES builds share their common code through dist/chunks/.
+export const ENTRIES = { index: 'js/index.js', miniprogram: 'js/miniprogram.js' }
+// What the mini-program tool chains take (SPEC §1): their npm build copies the folder named by
+// package.json's "miniprogram" field to miniprogram_npm/tracewire/, so require('tracewire') and
+// 'tracewire/miniprogram' both resolve there, and js/miniprogram.js loads the .wasm from it.
+export const MINIPROGRAM = { dir: 'dist/miniprogram', plugin: 'dist/miniprogram-plugin' }
+// A WeChat plugin: the host calls requirePlugin('tracewire').init({ platform: wx, ... }) with its
+// own wx, which the plugin cannot otherwise reach. The plugin runs the JavaScript engine: where
+// WXWebAssembly resolves a plugin's paths is not documented, so no path is guessed.
+const PLUGIN = {
+  'plugin.json': JSON.stringify({ publicComponents: {}, main: 'index.js' }, null, 2) + '\n',
+  'index.js': `// tracewire as a WeChat plugin: requirePlugin('tracewire').init({ platform: wx, pid, tracing })
+var tracewire = require('./tracewire.js')
+exports.init = function (options) { return tracewire.init(Object.assign({ wasm: false }, options)) }
+`,
+}
 export const CDN = { source: 'js/cdn.js', file: 'dist/tracewire.js' }
 
 // Bytes after gzip -9 (1 KB = 1000 bytes). The CDN file holds the SDK, the engine (wasm as
@@ -68,17 +85,28 @@ export async function build() {
     ...common, entryPoints: [CDN.source], format: 'iife', minify: true, platform: 'browser',
     banner: { js: `/*! tracewire ${pkg.version} | ${pkg.license} */` },
   }
-  const [esm, cjs, iife, sdkOnly] = await Promise.all([
+  const [esm, cjs, iife, sdkOnly, mp] = await Promise.all([
     esbuild.build({ ...common, entryPoints, outdir: DIST, format: 'esm', splitting: true, chunkNames: 'chunks/[name]-[hash]' }),
     esbuild.build({ ...common, entryPoints, outdir: DIST, format: 'cjs', outExtension: { '.js': '.cjs' } }),
     esbuild.build({ ...cdn, outfile: join(ROOT, CDN.file) }),
     esbuild.build({ ...cdn, outfile: join(ROOT, CDN.file), plugins: [noEngine] }),
+    esbuild.build({ ...common, entryPoints: [ENTRIES.miniprogram], format: 'cjs', outfile: join(ROOT, MINIPROGRAM.dir, 'index.js') }),
   ])
 
   const files = [...esm.outputFiles, ...cjs.outputFiles, ...iife.outputFiles].map((f) => ({ path: f.path, data: f.contents }))
   for (const name of Object.keys(ENTRIES)) {
     const types = readFileSync(join(ROOT, 'js', `${name}.d.ts`))
     files.push({ path: join(DIST, `${name}.d.ts`), data: types }, { path: join(DIST, `${name}.d.cts`), data: types })
+  }
+  const mpCode = mp.outputFiles[0].contents, wasm = readFileSync(join(ROOT, 'wasm/tracewire.wasm'))
+  // package.json: these .js files are CommonJS for Node too, inside a "type": "module" package.
+  const cjsDir = JSON.stringify({ type: 'commonjs' }) + '\n'
+  const mpFiles = {
+    [MINIPROGRAM.dir]: { 'index.js': mpCode, 'miniprogram.js': "module.exports = require('./index.js')\n", 'tracewire.wasm': wasm, 'package.json': cjsDir },
+    [MINIPROGRAM.plugin]: { ...PLUGIN, 'tracewire.js': mpCode, 'package.json': cjsDir },
+  }
+  for (const [dir, list] of Object.entries(mpFiles)) {
+    for (const [name, data] of Object.entries(list)) files.push({ path: join(ROOT, dir, name), data: Buffer.from(data) })
   }
   rmSync(DIST, { recursive: true, force: true })
   for (const f of files) {

@@ -54,23 +54,36 @@ function checkApi(r) {
 }
 
 test('npm pack builds dist/ through prepack, prints every file size, and ships only the allow-listed files', LIMIT, () => {
-  assert.deepEqual(pkg.files, ['README.md', 'bin/tracewire.js', 'dist/index.cjs', 'dist/index.d.cts', 'dist/index.d.ts',
-    'dist/index.js', 'dist/tracewire.js', 'package.json'])
-  for (const f of ['dist/index.js', 'dist/index.cjs', 'dist/tracewire.js', 'createTracer only']) {
+  // The ES builds share their common code through one chunk, named by its hash.
+  const chunks = pkg.files.filter((f) => f.startsWith('dist/chunks/'))
+  assert.equal(chunks.length, 1)
+  assert.match(chunks[0], /^dist\/chunks\/chunk-[A-Z0-9]+\.js$/)
+  assert.deepEqual(pkg.files.filter((f) => !chunks.includes(f)), ['README.md', 'bin/tracewire.js', 'dist/index.cjs', 'dist/index.d.cts', 'dist/index.d.ts',
+    'dist/index.js', 'dist/miniprogram-plugin/index.js', 'dist/miniprogram-plugin/package.json', 'dist/miniprogram-plugin/plugin.json', 'dist/miniprogram-plugin/tracewire.js',
+    'dist/miniprogram.cjs', 'dist/miniprogram.d.cts', 'dist/miniprogram.d.ts', 'dist/miniprogram.js',
+    'dist/miniprogram/index.js', 'dist/miniprogram/miniprogram.js', 'dist/miniprogram/package.json', 'dist/miniprogram/tracewire.wasm', 'dist/tracewire.js', 'package.json'])
+  for (const f of ['dist/index.js', 'dist/index.cjs', 'dist/miniprogram.js', 'dist/miniprogram.cjs', 'dist/miniprogram/index.js', 'dist/tracewire.js', 'createTracer only']) {
     assert.match(pkg.build, new RegExp(`^${f}.* \\d+ B +gzip +\\d+ B$`, 'm'), `the build prints the size of ${f}`)
   }
   assert.equal(readFileSync(join(pkg.dir, 'dist/index.d.ts'), 'utf8'), readFileSync(join(ROOT, 'js/index.d.ts'), 'utf8'))
+  assert.equal(readFileSync(join(pkg.dir, 'dist/miniprogram.d.ts'), 'utf8'), readFileSync(join(ROOT, 'js/miniprogram.d.ts'), 'utf8'))
 })
 
 test('package.json tells the truth: exports with types first, every entry shipped, side effects only in the CDN file', LIMIT, () => {
   const m = pkg.manifest
-  assert.deepEqual(Object.keys(m.exports), ['.'], 'the mini-program entry is not there yet')
-  for (const [cond, ext] of [['import', 'ts'], ['require', 'cts']]) {
-    const e = m.exports['.'][cond]
-    assert.deepEqual(Object.keys(e), ['types', 'default'], `${cond}: types first`)
-    assert.equal(e.types, `./dist/index.d.${ext}`)
+  assert.deepEqual(Object.keys(m.exports), ['.', './miniprogram'])
+  const shipped = [m.main, m.module, m.types, m.unpkg, ...Object.values(m.bin)]
+  for (const [entry, name] of [['.', 'index'], ['./miniprogram', 'miniprogram']]) {
+    for (const [cond, ext] of [['import', 'ts'], ['require', 'cts']]) {
+      const e = m.exports[entry][cond]
+      assert.deepEqual(Object.keys(e), ['types', 'default'], `${entry} ${cond}: types first`)
+      assert.equal(e.types, `./dist/${name}.d.${ext}`)
+      shipped.push(e.types, e.default)
+    }
   }
-  const shipped = [m.main, m.module, m.types, m.unpkg, m.exports['.'].import.default, m.exports['.'].require.default, ...Object.values(m.bin)]
+  // The mini-program tool chains' npm build copies this folder (SPEC §1).
+  assert.equal(m.miniprogram, 'dist/miniprogram')
+  shipped.push(`${m.miniprogram}/index.js`, `${m.miniprogram}/tracewire.wasm`)
   for (const f of shipped) assert.ok(existsSync(join(pkg.dir, f)), `${f} is in the package`)
   assert.equal(m.unpkg, './dist/tracewire.js')
   assert.deepEqual(m.sideEffects, ['./dist/tracewire.js'])
@@ -164,4 +177,105 @@ test('an app bundle that uses only createTracer tree-shakes away all fetch and X
   assert.ok(code.includes('tw_batch'), 'the control: the engine is there')
   assert.deepEqual(PATCHING.filter((s) => code.includes(s)), [], 'no patching code')
   assert.ok(!/\bfetch\b/.test(code), 'fetch is never mentioned')
+})
+
+// ---- the mini-program entry (SPEC §1, §7; issue #5) ----
+
+// Every way a mini program gets the SDK, run in a Node process without WebAssembly,
+// TextEncoder, TextDecoder, btoa, atob, fetch or crypto (tests/fakes/bare.js deletes them
+// before anything loads), on the fake wx of tests/fakes/platforms.js.
+test('tracewire/miniprogram by import and require, the npm-build folder and the WeChat plugin all trace wx.request without WebAssembly, TextEncoder, btoa, fetch or crypto', LIMIT, async () => {
+  const fakes = join(ROOT, 'tests/fakes/platforms.js')
+  const r = await node(`
+import { fakePlatform, fakeWXWebAssembly, install } from ${JSON.stringify(fakes)}
+import { createRequire } from 'node:module'
+const require = createRequire(process.cwd() + '/')
+const W = fakeWXWebAssembly({})
+install({ getCurrentPages: () => [{ route: 'pages/a/a' }], WXWebAssembly: W })
+const tracing = { allowedUrls: ['https://api.example.com'] }
+const bare = ['WebAssembly', 'TextEncoder', 'TextDecoder', 'btoa', 'atob', 'fetch', 'crypto'].filter((k) => k in globalThis)
+// One request through a copy of the SDK on a fresh platform object; what the server saw.
+async function via(TraceWire, viaHandle) {
+  const wx = fakePlatform('wx'), orig = wx.request
+  const h = TraceWire.init({ pid: 'mini', tracing, platform: wx, wasm: false })
+  ;(viaHandle ? h : wx).request({ url: 'https://api.example.com/x' })
+  h.stop()
+  return { headers: wx.sent[0].headers, restored: wx.request === orig }
+}
+const pkg = process.cwd() + '/node_modules/tracewire/dist/' // what the tool chains' npm build copies
+const esm = await import('tracewire/miniprogram')
+const cjs = require('tracewire/miniprogram')
+const folder = require(pkg + 'miniprogram/index.js')
+console.log(JSON.stringify({
+  bare,
+  resolved: [import.meta.resolve('tracewire/miniprogram').endsWith('/dist/miniprogram.js'), require.resolve('tracewire/miniprogram').endsWith('/dist/miniprogram.cjs')],
+  api: [Object.keys(esm).sort(), Object.keys(cjs).sort(), cjs.default.init === cjs.init, require(pkg + 'miniprogram/miniprogram.js') === folder],
+  esm: await via(esm.default),
+  cjs: await via(cjs.default),
+  folder: await via(folder.default),
+  plugin: await via(require(pkg + 'miniprogram-plugin/index.js'), true),
+  pluginJson: JSON.parse(require('node:fs').readFileSync(require.resolve(pkg + 'miniprogram-plugin/plugin.json'), 'utf8')),
+  wasmLoads: W.calls,
+}))`)
+  assert.deepEqual(r.bare, [], 'none of them in the process')
+  assert.deepEqual(r.resolved, [true, true])
+  assert.deepEqual(r.api, [['default', 'init'], ['default', 'init'], true, true])
+  for (const k of ['esm', 'cjs', 'folder', 'plugin']) {
+    assert.deepEqual(Object.keys(r[k].headers), ['traceparent', 'tracestate'], k)
+    assert.match(r[k].headers.traceparent, TP, k)
+    assert.match(r[k].headers.tracestate, /^rum=2&miniapp&mini&[0-9a-f]{32}$/, k)
+    assert.equal(r[k].restored, true, `${k}: stop() restores wx.request`)
+  }
+  assert.equal(r.pluginJson.main, 'index.js')
+  assert.deepEqual(r.wasmLoads, [], 'wasm: false, and the plugin never guesses a path')
+})
+
+test('the npm-build folder is CommonJS with the .wasm beside it, and no mini-program file carries the inlined wasm or web patching code', LIMIT, async () => {
+  const dir = join(pkg.dir, 'dist/miniprogram')
+  assert.deepEqual(readFileSync(join(dir, 'tracewire.wasm')), readFileSync(join(ROOT, 'wasm/tracewire.wasm')))
+  const bundled = await esbuild.build({
+    stdin: { contents: "import TraceWire from 'tracewire/miniprogram'\nTraceWire.init({ pid: 'app' })", resolveDir: pkg.consumer, loader: 'js' },
+    bundle: true, minify: true, format: 'esm', target: TARGET, write: false, logLevel: 'silent',
+  })
+  const files = {
+    'dist/miniprogram/index.js': readFileSync(join(dir, 'index.js'), 'utf8'),
+    'dist/miniprogram-plugin/tracewire.js': readFileSync(join(pkg.dir, 'dist/miniprogram-plugin/tracewire.js'), 'utf8'),
+    'dist/miniprogram.cjs': readFileSync(join(pkg.dir, 'dist/miniprogram.cjs'), 'utf8'),
+    'an app bundle of tracewire/miniprogram': bundled.outputFiles[0].text,
+  }
+  assert.match(files['dist/miniprogram/index.js'], /^module\.exports = __toCommonJS\(/m, 'CommonJS')
+  assert.doesNotMatch(files['dist/miniprogram/index.js'], /^(import|export)\b/m)
+  for (const [name, code] of Object.entries(files)) {
+    assert.ok(code.includes('tw_batch'), `${name}: the control, the JS twin is there`)
+    assert.ok(!code.includes('AGFzbQ'), `${name}: no inlined wasm`)
+    assert.deepEqual(PATCHING.filter((s) => code.includes(s)), [], `${name}: no fetch or XHR patching`)
+  }
+})
+
+test('the TypeScript types of tracewire/miniprogram cover init, its options and its handle, for import and require', LIMIT, async () => {
+  writeFileSync(join(pkg.consumer, 'mp.mts'), `
+import TraceWire, { init } from 'tracewire/miniprogram'
+import type { MiniProgramInitOptions, MiniProgramHandle, MiniProgramPlatform, TracingConfig } from 'tracewire/miniprogram'
+declare const wx: MiniProgramPlatform
+const tracing: TracingConfig = { allowedUrls: ['https://api.example.com'], propagatorTypes: 'b3' }
+const o: MiniProgramInitOptions = { pid: 'mini', tracing, platform: wx, wasm: false, version: '1.0.0', endpoint: 'https://c.example.com' }
+const h: MiniProgramHandle = TraceWire.init(o)
+h.request({ url: 'https://api.example.com/x', success() {} })
+init({ pid: 'mini', platform: 'my', wasm: '/pkg/tracewire.wasm' }).stop()
+// @ts-expect-error wasm is a path or false
+init({ pid: 'mini', wasm: true })
+// @ts-expect-error not a platform name
+init({ pid: 'mini', platform: 'uni' })
+`)
+  writeFileSync(join(pkg.consumer, 'mp.cts'), `
+import TraceWire = require('tracewire/miniprogram')
+TraceWire.init({ pid: 'mini', tracing: true }).stop()
+TraceWire.default.init({ pid: 'mini' }).request({ url: 'https://api.example.com/x' })
+`)
+  writeFileSync(join(pkg.consumer, 'tsconfig.mp.json'), JSON.stringify({
+    compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022'], strict: true, noEmit: true, types: [] },
+    files: ['mp.mts', 'mp.cts'],
+  }))
+  const r = await pkg.run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.mp.json'])
+  assert.equal(r.code, 0, r.stdout + r.stderr)
 })
