@@ -86,7 +86,17 @@ export interface InitOptions {
   tracing?: Tracing
   /** Your application version: the sw8 service instance. Default `'1.0.0'`. */
   version?: string
-  /** Collector base URL for the browser's own spans (`{endpoint}/v1/traces`). Accepted, not used yet. */
+  /**
+   * OTLP/HTTP collector base URL. When set, each sampled traced request is also a client span
+   * `browser.request:{METHOD} {url}` with the ids of its headers, POSTed as OTLP JSON to
+   * `{endpoint}/v1/traces` in batches (within 5 s; with `sendBeacon` when the page is hidden).
+   * The collector must allow the page's origin (CORS, `Content-Type: application/json`).
+   * Absent: no spans, headers only.
+   *
+   * ```js
+   * TraceWire.init({ pid: 'shop-web', endpoint: 'https://collector.example.com:4318', tracing: true })
+   * ```
+   */
   endpoint?: string
 }
 

@@ -4,6 +4,7 @@ import { makeTracer, headerNames } from './tracer.js'
 import { readTracing } from './config.js'
 import { createEngine, wasmExports } from './engine.js'
 import { patchWeb } from './web.js'
+import { createExporter, VERSION } from './export.js'
 import { webSession } from './session.js'
 import { warn } from './log.js'
 import { random } from './random.js'
@@ -27,7 +28,8 @@ export function createTracer(options) {
       pid: o.pid, tracing: o.tracing, version: o.version, baseURI: o.baseURI,
       appType: o.appType, sessionId: o.sessionId, page: o.page
     }, random)
-    return { headers: (url) => t.headers(url) }
+    // The public answer is SPEC §1's four fields; the absolute URL is for init's spans.
+    return { headers: (url) => { const r = t.headers(url); return r && { traceId: r.traceId, spanId: r.spanId, sampled: r.sampled, headers: r.headers } } }
   } catch (e) {
     warn('createTracer failed, nothing will be traced: ' + e)
     return OFF
@@ -39,19 +41,75 @@ export function init(options) {
   try {
     const win = globalThis
     const o = options || {}
-    let storage
+    let storage, sid
     try { storage = win.sessionStorage } catch (e) {}
+    const session = webSession(storage, Date.now)
     const tracer = makeTracer(getEngine(), {
       pid: o.pid, tracing: o.tracing, version: o.version,
       // Live: document.baseURI follows history.pushState, and relative URLs resolve against it now.
       baseURI: win.document && (() => win.document.baseURI), appType: 'web',
-      sessionId: webSession(storage, Date.now),
+      // The last session id a request carried, for the spans' resource (reading it again
+      // would count as activity).
+      sessionId: () => (sid = session()),
       page: () => win.location.pathname
     }, random)
-    return tracer.config ? patchWeb(win, { start: (url) => tracer.headers(url) }) : { stop() {} }
+    if (!tracer.config) return { stop() {} }
+    const perf = win.performance
+    // Span times: the page's monotonic clock on the epoch (sub-millisecond), as OpenTelemetry's
+    // web SDK does; Date.now where there is no such clock.
+    const now = perf && perf.timeOrigin ? () => perf.timeOrigin + perf.now() : Date.now
+    const exp = spans(win, o, () => sid, now)
+    const h = patchWeb(win, {
+      start(url, method) {
+        const t = tracer.headers(url)
+        // SPEC §4: sampled requests only become spans.
+        if (t && exp && t.sampled) t.m = method, t.t = now()
+        return t
+      },
+      end: (t, r) => t.t && exp.end(t, 'browser.request', t.m, t.t, r)
+    })
+    return {
+      stop() {
+        h.stop()
+        exp && exp.stop()
+      }
+    }
   } catch (e) {
     warn('init failed, requests are sent untouched: ' + e)
     return { stop() {} }
+  }
+}
+
+// SPEC §4: the exporter of init's spans, when an endpoint is set; null otherwise. Its requests
+// go through the fetch found now, before patching, so they are never traced (SPEC §6), and
+// never reach the application: a dead endpoint only loses spans.
+function spans(win, o, sid, now) {
+  const e = o.endpoint, fetch = win.fetch, nav = win.navigator, doc = win.document
+  if (!e) return null
+  if (typeof e != 'string' || typeof fetch != 'function') return warn('endpoint ignored: not a string, or no fetch'), null
+  const exp = createExporter({
+    endpoint: e,
+    resource: () => ({ 'service.name': 'rum-browser', 'rum.pid': o.pid, 'session.id': sid(), 'telemetry.sdk.name': 'tracewire', 'telemetry.sdk.version': VERSION }),
+    // keepalive when the page is going away and the beacon refused the batch
+    send: (url, body, keepalive) => fetch.call(win, url, { method: 'POST', body, keepalive: !!keepalive, credentials: 'omit', headers: { 'Content-Type': 'application/json' } }),
+    beacon: (url, body) => nav && nav.sendBeacon && nav.sendBeacon(url, new Blob([body], { type: 'application/json' })),
+    now,
+    setTimer: (f, ms) => win.setTimeout(f, ms),
+    clearTimer: (t) => win.clearTimeout(t)
+  })
+  // Hidden is the last moment a page is sure to see (SPEC §4: no batch lost on navigation).
+  const hide = () => doc.visibilityState == 'hidden' && exp.flush(true)
+  const bye = () => exp.flush(true)
+  if (doc) doc.addEventListener('visibilitychange', hide)
+  if (win.addEventListener) win.addEventListener('pagehide', bye)
+  return {
+    end: exp.end,
+    // Spans of requests still in flight are still recorded, and sent by the timer.
+    stop() {
+      if (doc) doc.removeEventListener('visibilitychange', hide)
+      if (win.removeEventListener) win.removeEventListener('pagehide', bye)
+      exp.flush()
+    }
   }
 }
 

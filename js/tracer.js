@@ -146,8 +146,8 @@ export function makeTracer(engine, o, random, source) {
     const k = engine.req(set, url)
     if (k == -2) return null
     let rule = k >= 0 ? byIndex[k] : null
+    const abs = engine.abs()
     if (js.length && (!rule || js[0].i < rule.i)) {
-      const abs = engine.abs()
       for (const r of js) {
         if (rule && r.i > rule.i) break
         let hit
@@ -159,8 +159,9 @@ export function makeTracer(engine, o, random, source) {
         if (hit) { rule = r; break }
       }
     }
-    // read before the next crossing reuses the engine's output region
-    return rule && { rule, peer: rule.sw8 ? engine.peer() : '' }
+    // read before the next crossing reuses the engine's output region; url: the absolute URL
+    // (credentials dropped), for the request's span (SPEC §4)
+    return rule && { rule, peer: rule.sw8 ? engine.peer() : '', url: abs }
   }
 
   function cached(url) {
@@ -207,7 +208,7 @@ export function makeTracer(engine, o, random, source) {
       }
     }
     if (baggage) h.baggage = baggage
-    return { traceId: tid, spanId: spid, sampled: s == '1', headers: h }
+    return { traceId: tid, spanId: spid, sampled: s == '1', headers: h, url: d.url }
   }
 
   return {

@@ -1,0 +1,58 @@
+// A local OTLP/HTTP JSON receiver: POST /v1/traces, as an OpenTelemetry Collector's otlphttp
+// receiver takes it, with CORS for browser pages (preflights for Content-Type:
+// application/json, and credentials, which sendBeacon sends). Keeps every request as received.
+//
+//   const rx = await startReceiver()
+//   TraceWire.init({ endpoint: rx.origin, ... })
+//   rx.requests   // [{ method, path, headers, body (parsed JSON or null), raw }]
+//   rx.spans()    // [{ resource: { key: value }, span }] over every batch
+//   await rx.close()
+import http from 'node:http'
+
+// OTLP attribute list -> plain object (string, int, double and bool values).
+export const plain = (attrs = []) => Object.fromEntries(attrs.map((a) => {
+  const v = a.value || {}
+  return [a.key, v.stringValue ?? (v.intValue != null ? +v.intValue : v.doubleValue ?? v.boolValue)]
+}))
+
+export async function startReceiver({ port = 0, onSpans } = {}) {
+  const requests = []
+  const server = http.createServer((req, res) => {
+    const origin = req.headers.origin
+    const cors = origin ? { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', vary: 'origin' } : {}
+    if (req.method == 'OPTIONS') {
+      res.writeHead(204, { ...cors, 'access-control-allow-methods': 'POST', 'access-control-allow-headers': req.headers['access-control-request-headers'] || '', 'access-control-max-age': '600' })
+      return res.end()
+    }
+    const chunks = []
+    req.on('data', (c) => chunks.push(c))
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8')
+      let body = null
+      try { body = JSON.parse(raw) } catch (e) {}
+      const rec = { method: req.method, path: req.url, headers: req.headers, body, raw }
+      if (req.method != 'POST' || req.url != '/v1/traces') {
+        res.writeHead(404, cors)
+        return res.end()
+      }
+      requests.push(rec)
+      const ok = body && Array.isArray(body.resourceSpans) && /^application\/json\b/.test(req.headers['content-type'] || '')
+      if (ok && onSpans) onSpans(body)
+      // The collector's answers: 200 with an empty partial success, 400 for what it cannot read.
+      res.writeHead(ok ? 200 : 400, { ...cors, 'content-type': 'application/json' })
+      res.end(ok ? '{}' : '{"message":"not OTLP JSON"}')
+    })
+  })
+  server.keepAliveTimeout = 1000
+  await new Promise((resolve, reject) => {
+    server.on('error', reject)
+    server.listen(port, '127.0.0.1', resolve)
+  })
+  return {
+    origin: `http://127.0.0.1:${server.address().port}`,
+    requests,
+    spans: () => requests.flatMap((r) => (r.body?.resourceSpans || []).flatMap((rs) =>
+      (rs.scopeSpans || []).flatMap((ss) => (ss.spans || []).map((span) => ({ resource: plain(rs.resource?.attributes), scope: ss.scope, span }))))),
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(r) }),
+  }
+}
