@@ -6,6 +6,7 @@
 import { makeTracer } from './tracer.js'
 import { createEngine } from './engine.js'
 import { warn } from './log.js'
+import { createExporter, VERSION } from './export.js'
 import twin from '../wasm/tracewire.wasm2js.js'
 
 const KEY = Symbol.for('tracewire.miniprogram') // shared by every copy of the SDK (SPEC §6)
@@ -132,8 +133,12 @@ function page() {
 // ---- request ----
 // The options the platform receives: a copy with fresh header objects holding the app's headers
 // then ours, or undefined to send the caller's own object untouched (not traced, headers the app
-// set win, a header container that is not an object).
-function prep(o, names, tracer) {
+// set win, a header container that is not an object). With an exporter, a sampled request's
+// end is seen through a `complete` of ours that calls the app's own one exactly as before —
+// except on Alipay (my) without callbacks, where the request answers a Promise that an added
+// callback would change; there `request` below watches that Promise instead (prep returns it
+// as `watch`).
+function prep(o, names, tracer, exp, name) {
   if (!o || typeof o != 'object') return
   const t = tracer.headers(o.url)
   if (!t) return
@@ -150,7 +155,40 @@ function prep(o, names, tracer) {
   const out = {}
   for (const k in o) out[k] = o[k]
   for (const c of used) out[c] = Object.assign({}, o[c], t.headers)
-  return out
+  if (!exp || !t.sampled) return { out }
+  // SPEC §4: sampled requests become miniapp.request spans.
+  const start = Date.now(), method = `${o.method || 'GET'}`.toUpperCase()
+  const done = (res) => {
+    const status = res && (res.statusCode || res.status) | 0
+    exp.end(t, 'miniapp.request', method, start, { status, error: !status })
+  }
+  if (name == 'my' && !o.success && !o.fail && !o.complete) return { out, watch: done }
+  const c = o.complete
+  out.complete = function (res) {
+    try { done(res) } catch (e) {}
+    if (typeof c == 'function') return c.apply(this, arguments)
+  }
+  return { out }
+}
+
+// SPEC §4: the exporter of a mini program's spans, when an endpoint is set. Its requests go
+// through the platform's request as it was before patching, so they are never traced nor seen
+// by the app; the app going to the background is the mini program's "page hidden".
+function exporter(p, orig, header, o, sid) {
+  if (!o.endpoint) return null
+  if (typeof o.endpoint != 'string') return warn('endpoint ignored: not a string'), null
+  const e = createExporter({
+    endpoint: o.endpoint,
+    resource: () => ({ 'service.name': 'rum-miniapp', 'rum.pid': o.pid, 'session.id': sid(), 'telemetry.sdk.name': 'tracewire', 'telemetry.sdk.version': VERSION }),
+    send: (url, data) => new Promise((resolve) => {
+      orig.call(p, { url, method: 'POST', data, [header]: { 'content-type': 'application/json' }, complete: resolve })
+    }),
+    now: Date.now,
+    setTimer: (f, ms) => setTimeout(f, ms),
+    clearTimer: (t) => clearTimeout(t)
+  })
+  try { if (typeof p.onAppHide == 'function') p.onAppHide(() => e.flush(true)) } catch (x) {}
+  return e
 }
 
 /** Patches the platform's request; returns { stop(), request(options) }. Never throws. */
@@ -175,8 +213,11 @@ export function init(options) {
       return { stop() {}, request: passThrough }
     }
     const eng = getEngine(p, opt.wasm)
+    // lastSid: the session the last request carried, for the spans' resource (reading the
+    // session again would count as activity)
+    let lastSid
     const make = () => makeTracer(eng, {
-      pid: opt.pid, tracing: opt.tracing, version: opt.version, appType: 'miniapp', sessionId: sid, page
+      pid: opt.pid, tracing: opt.tracing, version: opt.version, appType: 'miniapp', sessionId: () => (lastSid = sid()), page
     }, random)
     const sid = session(p, name)
     let tracer = make()
@@ -186,14 +227,18 @@ export function init(options) {
     const rebuild = () => { tracer = make() }
     fresh.add(rebuild)
     const names = CONTAINERS[name] || ['header']
+    const exp = exporter(p, orig, names[0], opt, () => lastSid)
 
     let on = 1
     // The app's call is made outside any try block of ours, with its own `this` and arguments
     // unless we traced it (STYLE: the user's call always happens).
     const request = function request(o) {
       let t
-      if (on) try { t = prep(o, names, tracer) } catch (e) { warn(`${name}.request tracing failed, request sent untouched`) } // e may be the app's own getter's: printing it could throw
-      return orig.apply(this, t ? [t].concat([].slice.call(arguments, 1)) : arguments)
+      if (on) try { t = prep(o, names, tracer, exp, name) } catch (e) { warn(`${name}.request tracing failed, request sent untouched`) } // e may be the app's own getter's: printing it could throw
+      const r = orig.apply(this, t ? [t.out].concat([].slice.call(arguments, 1)) : arguments)
+      // A side branch on the app's own Promise: the app gets it unchanged.
+      if (t && t.watch) try { r && typeof r.then == 'function' && r.then(t.watch, () => t.watch()) } catch (e) {}
+      return r
     }
     Object.defineProperty(request, KEY, { value: () => on })
     const own = hasOwn(p, 'request')
@@ -209,6 +254,7 @@ export function init(options) {
         if (!on) return
         on = 0
         fresh.delete(rebuild)
+        if (exp) exp.flush()
         // Restore only if ours is still the installed one; a wrapper on top keeps working and
         // ours below it is a pure pass-through (SPEC §6).
         try {

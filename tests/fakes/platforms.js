@@ -115,7 +115,8 @@ export function fakeWXWebAssembly(files) {
     instantiate(path, imports) {
       fake.calls.push(path)
       if (typeof path != 'string') return Promise.reject(new TypeError('WXWebAssembly.instantiate: path must be a string'))
-      return Promise.resolve(fake.gate).then(() => {
+      // fake.last: the pending load, for tests to await instead of guessing a delay
+      return fake.last = Promise.resolve(fake.gate).then(() => {
         if (!files[path]) throw new Error(`WXWebAssembly.instantiate:fail file not found: ${path}`)
         // The exports as the SDK gets them, each batch of ids counted: which engine runs.
         return W.instantiate(readFileSync(files[path]), imports || {}).then((r) => {
