@@ -7,11 +7,10 @@ import { makeTracer } from './tracer.js'
 import { createEngine } from './engine.js'
 import { warn } from './log.js'
 import { createExporter, VERSION } from './export.js'
+import { session, SESSION_KEY } from './session.js'
 import twin from '../wasm/tracewire.wasm2js.js'
 
 const KEY = Symbol.for('tracewire.miniprogram') // shared by every copy of the SDK (SPEC §6)
-const SID = 'tracewire.sid'
-const IDLE = 30 * 60e3 // a new session after 30 idle minutes, as on the web (js/session.js)
 // Where the tool chain's npm build puts the file (package.json "miniprogram": dist/miniprogram).
 const WASM_PATH = '/miniprogram_npm/tracewire/tracewire.wasm'
 // SPEC §7 header options, the one written first when the caller used none. Alipay also takes
@@ -99,29 +98,14 @@ function getEngine(p, path) {
 }
 
 // ---- session and page (SPEC §3, §7) ----
-// The session id lives in the platform's storage, so it survives page changes and restarts
-// within IDLE. Alipay and DingTalk take { key } objects, the others positional arguments.
-// Storage is written when the id changes and at most once a minute: a synchronous write per
-// request would cost more than the request's tracing.
-function session(p, name) {
+// The session id lives in the platform's storage (js/session.js), so it survives page changes
+// and restarts. Alipay and DingTalk take { key } objects, the others positional arguments.
+function sessionOf(p, name) {
   const obj = name == 'my' || name == 'dd'
-  let id = '', last = 0, saved = 0
-  return () => {
-    const t = Date.now()
-    try {
-      const v = obj ? (p.getStorageSync({ key: SID }) || {}).data : p.getStorageSync(SID)
-      const [i, l] = `${v}`.split('|')
-      if (/^[0-9a-f]{32}$/.test(i) && +l > last) id = i, last = +l // another copy may have renewed it
-    } catch (e) {}
-    const renew = !id || t - last >= IDLE
-    if (renew) id = hex(16)
-    last = t
-    if (renew || t - saved >= 60e3) {
-      saved = t
-      try { obj ? p.setStorageSync({ key: SID, data: id + '|' + t }) : p.setStorageSync(SID, id + '|' + t) } catch (e) {}
-    }
-    return id
-  }
+  return session(
+    () => obj ? (p.getStorageSync({ key: SESSION_KEY }) || {}).data : p.getStorageSync(SESSION_KEY),
+    (v) => obj ? p.setStorageSync({ key: SESSION_KEY, data: v }) : p.setStorageSync(SESSION_KEY, v),
+    Date.now, () => hex(16))
 }
 // SPEC §3: the sw8 endpoint is the current page's route, as the platform writes it.
 function page() {
@@ -219,7 +203,7 @@ export function init(options) {
     const make = () => makeTracer(eng, {
       pid: opt.pid, tracing: opt.tracing, version: opt.version, appType: 'miniapp', sessionId: () => (lastSid = sid()), page
     }, random)
-    const sid = session(p, name)
+    const sid = sessionOf(p, name)
     let tracer = make()
     if (!tracer.config) return { stop() {}, request: passThrough }
     // SPEC §2: no same-origin rule in mini programs.
