@@ -7,8 +7,9 @@
 // output is ASCII (ids, base64, percent-escapes), so it is read back with fromCharCode, which
 // needs neither TextDecoder nor a copy.
 
-// SPEC §3 record layout (src/tw.h TW_REC_*): traceparent, then b3, jaeger, sw8 ids head.
-export const REC_B3 = 1, REC_JAEGER = 2, REC_SW8 = 4
+// Record parts (src/tw.h TW_REC_*): the tracer asks for traceparent alone or with the sw8 ids
+// head; b3 and uber-trace-id it slices from the traceparent text (js/tracer.js).
+export const REC_SW8 = 4
 export const CTX_TRACESTATE = 0, CTX_BAGGAGE = 1, CTX_SW8 = 2
 const FIXED_IDS = 0x100
 const BATCH = 64 // records per crossing: one decode, then a substring per request
