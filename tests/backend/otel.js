@@ -18,6 +18,7 @@ import { B3Propagator } from '@opentelemetry/propagator-b3'
 import { JaegerPropagator } from '@opentelemetry/propagator-jaeger'
 import { NodeTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node'
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http'
+import { serve } from './serve.js'
 
 // One provider per process (it is registered globally, as in a real service).
 let otel
@@ -93,16 +94,12 @@ export async function startBackend({ routes = new Map(), port = 0 } = {}) {
     }
     go()
   })
-  server.keepAliveTimeout = 1000
-  await new Promise((resolve, reject) => {
-    server.on('error', reject)
-    server.listen(port, '127.0.0.1', resolve)
-  })
+  const { origin, close } = await serve(server, port)
   return {
-    origin: `http://127.0.0.1:${server.address().port}`,
+    origin,
     received,
     spans: () => exporter.getFinishedSpans(),
     reset: () => exporter.reset(),
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(r) }),
+    close,
   }
 }

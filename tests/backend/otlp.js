@@ -8,6 +8,7 @@
 //   rx.spans()    // [{ resource: { key: value }, span }] over every batch
 //   await rx.close()
 import http from 'node:http'
+import { serve } from './serve.js'
 
 // OTLP attribute list -> plain object (string, int, double and bool values).
 export const plain = (attrs = []) => Object.fromEntries(attrs.map((a) => {
@@ -43,16 +44,12 @@ export async function startReceiver({ port = 0, onSpans } = {}) {
       res.end(ok ? '{}' : '{"message":"not OTLP JSON"}')
     })
   })
-  server.keepAliveTimeout = 1000
-  await new Promise((resolve, reject) => {
-    server.on('error', reject)
-    server.listen(port, '127.0.0.1', resolve)
-  })
+  const { origin, close } = await serve(server, port)
   return {
-    origin: `http://127.0.0.1:${server.address().port}`,
+    origin,
     requests,
     spans: () => requests.flatMap((r) => (r.body?.resourceSpans || []).flatMap((rs) =>
       (rs.scopeSpans || []).flatMap((ss) => (ss.spans || []).map((span) => ({ resource: plain(rs.resource?.attributes), scope: ss.scope, span }))))),
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(r) }),
+    close,
   }
 }
