@@ -7,6 +7,8 @@
 // output is ASCII (ids, base64, percent-escapes), so it is read back with fromCharCode, which
 // needs neither TextDecoder nor a copy.
 
+import { unpack } from '../wasm/bytes.js'
+
 // Record parts (src/tw.h TW_REC_*): the tracer asks for traceparent alone or with the sw8 ids
 // head; b3 and uber-trace-id it slices from the traceparent text (js/tracer.js).
 export const REC_SW8 = 4
@@ -16,13 +18,13 @@ const BATCH = 64 // records per crossing: one decode, then a substring per reque
 const RESEED = 1024 // batches between reseeds: crypto once per 65,536 ids, not per request
 
 // Synchronous instantiation of the inlined module (SPEC §5: the first request of the page is
-// already traced). Returns null where WebAssembly is missing or refused (a CSP without
-// 'wasm-unsafe-eval' makes the constructor throw), and where atob is missing: every runtime
-// with WebAssembly but without atob runs the JS twin instead.
-export function wasmExports(base64) {
+// already traced), from wasm/bytes.js's packed text. Returns null where WebAssembly is missing
+// or refused (a CSP without 'wasm-unsafe-eval' makes the constructor throw): the JS twin runs
+// instead.
+export function wasmExports(packed) {
   try {
     const W = globalThis.WebAssembly
-    return new W.Instance(new W.Module(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))), {}).exports
+    return new W.Instance(new W.Module(unpack(packed)), {}).exports
   } catch (e) {
     return null
   }

@@ -2,7 +2,7 @@
 // swan, qq) so that requests matching tracing.allowedUrls carry trace headers. It assumes none
 // of WebAssembly, TextEncoder, btoa, fetch, crypto or even globalThis: the engine is the wasm2js
 // twin (SPEC §5), switched to the packaged .wasm through WXWebAssembly on WeChat when it loads.
-// Never imports js/web.js or wasm/bytes.js: neither fetch patching nor inlined wasm ships here.
+// Never imports js/web.js nor wasm/bytes.js's packed module: neither fetch patching nor inlined wasm ships here.
 import { makeTracer } from './tracer.js'
 import { createEngine } from './engine.js'
 import { warn } from './log.js'
