@@ -69,7 +69,7 @@ export function createExporter(o) {
       }
     } catch (e) {
       busy = 0
-      warn('sending spans failed: ' + e)
+      warn('could not send spans: ' + e)
     }
   }
 
@@ -106,7 +106,7 @@ export function createExporter(o) {
         }
         queue.length >= BATCH ? flush() : arm()
       } catch (e) {
-        warn('could not record a span: ' + e)
+        warn('could not end a span: ' + e)
       }
     }
   }

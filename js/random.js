@@ -6,9 +6,9 @@ const weak = (n) => Uint8Array.from({ length: n }, () => Math.random() * 256)
 
 export function random(n) {
   try {
-    return globalThis.crypto.getRandomValues(new Uint8Array(n))
+    return crypto.getRandomValues(new Uint8Array(n))
   } catch (e) {
-    warn('crypto.getRandomValues is missing: trace ids are seeded from Math.random')
+    warn('crypto.getRandomValues failed; using Math.random')
     return weak(n)
   }
 }
