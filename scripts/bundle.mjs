@@ -60,7 +60,7 @@ export const TARGET = 'es2017'
 // sets), renamed to short names in every build. Only names that never appear on an object
 // the SDK did not make: not the user's options, not a platform object, not a returned result.
 // Adding one here means checking every `.name` use in js/ first.
-const MANGLED = ['rules', 'propagators', 'kind', 'use', 'req', 'abs', 'peer', 'norm', 'batch', 'fixed', 'ctx', 'gen', 'off', 'load', 'parts', 'rule', 'out']
+const MANGLED = ['rules', 'propagators', 'kind', 'use', 'req', 'abs', 'peer', 'norm', 'batch', 'fixed', 'ctx', 'gen', 'off', 'load', 'parts', 'rule', 'out', 'sample', 'setTimer', 'clearTimer', 'beacon', 'flush', 'dropped']
 export const mangleProps = new RegExp(`^(${MANGLED.join('|')})$`)
 
 const common = {
