@@ -45,12 +45,19 @@ exports.init = function (options) { return tracewire.init(Object.assign({ wasm: 
 }
 export const CDN = { source: 'js/cdn.js', file: 'dist/tracewire.js' }
 
-// Bytes after gzip -9 (1 KB = 1000 bytes). The CDN file holds the SDK, the engine (wasm as
-// base64), its wasm2js twin and, once it exists, the span exporter.
+// Bytes after gzip -9 (Node's zlib; 1 KB = 1000 bytes). The CDN file holds the SDK, the
+// engine (the packed wasm), its wasm2js twin and the span exporter.
 export const BUDGET = {
   cdn: 10_000, // fail above
   cdnAim: 8_000, // reported, not enforced
   tracerOnly: 5_000, // an app bundle that imports only createTracer from the npm entry
+}
+// Not met yet (see the README's "Size"): until they are, the sizes may not grow. CEILING is what
+// the files weighed when it was last lowered, plus about 1 %; tests/dist.test.js fails above it.
+// Lower it whenever a change makes the files smaller; never raise it to make a change pass.
+export const CEILING = {
+  cdn: 12_380,
+  tracerOnly: 9_880,
 }
 
 // The lowest syntax level of every file: see "Browser support" in the README.
@@ -152,6 +159,7 @@ async function main() {
   // gzip sizes do not add up exactly: the engine's share is what the SDK alone does not explain.
   console.log(`${CDN.file}: SDK ${sdkGzip} B + engine and twin ~${cdn.gzip - sdkGzip} B (budget ${BUDGET.cdn} B, aim ${BUDGET.cdnAim} B)`)
   console.log(`createTracer only: SDK ${tracerSdkGzip} B + engine and twin ~${tracer.gzip - tracerSdkGzip} B (budget ${BUDGET.tracerOnly} B)`)
+  console.log(`ceilings until the budgets are met: ${CDN.file} ${CEILING.cdn} B, createTracer only ${CEILING.tracerOnly} B`)
   const over = []
   if (cdn.gzip > BUDGET.cdn) over.push(`${CDN.file} is ${cdn.gzip} B gzipped; the budget is ${BUDGET.cdn} B`)
   if (tracer.gzip > BUDGET.tracerOnly) over.push(`a createTracer-only bundle is ${tracer.gzip} B gzipped; the budget is ${BUDGET.tracerOnly} B`)
