@@ -60,7 +60,13 @@ export interface MiniProgramInitOptions {
   tracing?: Tracing
   /** Your application version: the sw8 service instance. Default `'1.0.0'`. */
   version?: string
-  /** Collector base URL for the mini program's own spans. Accepted, not used yet. */
+  /**
+   * OTLP/HTTP collector base URL. When set, each sampled traced request is also a client span
+   * `miniapp.request:{METHOD} {url}` with the ids of its headers, sent as OTLP JSON to
+   * `{endpoint}/v1/traces` through the platform's own request (never traced itself), in batches
+   * within 5 s and at once when the app goes to the background. Add the collector's domain to
+   * the mini program's request domain list. Absent: no spans, headers only.
+   */
   endpoint?: string
   /** The platform object, or its name. Default: the first of `dd`, `qq`, `tt`, `swan`, `my`, `wx` that exists. */
   platform?: MiniProgramPlatform | 'wx' | 'my' | 'dd' | 'tt' | 'swan' | 'qq'
