@@ -6,13 +6,7 @@
 
 #include <stddef.h>
 
-#ifndef TW_TEST_VSTR
-#define TW_TEST_VSTR
-typedef struct vstr {
-    const char *s;
-    size_t n;
-} vstr;
-#endif
+#include "vstr.h"
 
 typedef struct url_case {
     const char *why;
