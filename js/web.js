@@ -55,8 +55,10 @@ export function patchWeb(win, hooks) {
     const { Headers, Request } = win
     // Asks hooks.start, put()s its headers and returns its ctx; nothing when not traced.
     // SPEC §2/§6: a throwing hook is the same as "not traced". busy: a request the hook itself
-    // makes (an exporter using fetch) is not traced, and cannot recurse.
-    const trace = (url, method, has, put) => {
+    // makes (an exporter using fetch) is not traced, and cannot recurse. check: put() writes
+    // where a failure cannot be undone (an XHR), so all values are validated first; fetch puts
+    // into a Headers of its own, dropped whole when a value throws.
+    const trace = (url, method, has, put, check) => {
       let ctx, hs, ks
       if (!busy) try {
         busy = 1
@@ -66,7 +68,7 @@ export function patchWeb(win, hooks) {
       } catch (e) { fail('hooks.start threw, request sent untouched', e) } finally { busy = 0 }
       // SPEC §3: any header we would write that the app already set (any case) -> inject nothing.
       if (ks && ks.length && !ks.some(has)) {
-        if (Headers) new Headers(hs) // validate all first: a bad value must not leave half of them set
+        if (check && Headers) new Headers(hs) // a bad value must not leave half of them set
         ks.forEach(k => put(k, hs[k]))
         return ctx
       }
@@ -144,7 +146,7 @@ export function patchWeb(win, hooks) {
           x.removeEventListener('loadend', st.f)
           end(c, x.status, !x.status)
         }
-        const ctx = trace(st.u, st.m, k => st.n.includes(k.toLowerCase()), (k, v) => set.call(x, k, v))
+        const ctx = trace(st.u, st.m, k => st.n.includes(k.toLowerCase()), (k, v) => set.call(x, k, v), 1)
         if (ctx) {
           st.c = ctx
           x.addEventListener('loadend', st.f)

@@ -22,6 +22,8 @@ T.hooks = (tag = '') => ({
     if (T.mode == 'null') return null
     if (T.mode == 'reenter') { fetch('/reenter/inner-fetch'); T.xhr('GET', '/reenter/inner-xhr') } // an exporter, say
     const n = ++T.n, h = n.toString(16)
+    // A valid header first, then one no Headers accepts: nothing of it may reach the wire.
+    if (T.mode == 'badvalue') return { n, headers: { 'x-test-trace': tag + 'n-' + n, 'x-test-bad': 'a\\nb' } }
     return { n, headers: { 'x-test-trace': tag + 'n-' + n, traceparent: '00-' + h.padStart(32, '0') + '-' + h.padStart(16, '0') + '-01' } }
   },
   end(ctx, r) {
@@ -637,6 +639,24 @@ test('a hooks.start that throws leaves requests untouched, with one warning', LI
   assert.equal(recs('/throw/end')[0].headers['x-test-trace'], 'n-1', 'a throwing end does not undo the headers')
   assert.deepEqual(page.warnings.map((w) => w.replace(/:.*$/, '')), [
     'warning [tracewire] hooks.start threw, request sent untouched', 'warning [tracewire] hooks.end threw'])
+  await page.close()
+})
+
+test('headers with a value no Headers accepts leave fetch and XHR untouched, none half set, with one warning each', LIMIT, async () => {
+  const page = await open()
+  const r = await page.evaluate(async () => {
+    __T.mode = 'badvalue'
+    return [await __T.outcome(() => fetch('/badvalue/fetch', { method: 'POST', body: 'f' })),
+      (await __T.xhr('POST', '/badvalue/xhr', { body: 'x' })).status]
+  })
+  assert.deepEqual(r, ['status 200 basic', 200])
+  for (const [p, body] of [['/badvalue/fetch', 'f'], ['/badvalue/xhr', 'x']]) {
+    const h = recs(p)[0]
+    assert.deepEqual([h.headers['x-test-trace'], h.headers['x-test-bad'], h.body], [undefined, undefined, body], p)
+  }
+  assert.deepEqual(page.warnings.map((w) => w.replace(/:.*$/, '')), [
+    'warning [tracewire] fetch tracing failed, request sent untouched',
+    'warning [tracewire] XMLHttpRequest tracing failed, request sent untouched'])
   await page.close()
 })
 
