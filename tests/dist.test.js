@@ -10,6 +10,12 @@ import esbuild from 'esbuild'
 import { packAndInstall, ROOT } from './pack.js'
 import { gzipSync } from 'node:zlib'
 import { CEILING, PATCHING, TARGET } from '../scripts/bundle.mjs'
+import packedWasm from '../wasm/bytes.js'
+
+// The start of the packed wasm module ("\0asm", version, first sections), as it stands in a
+// JS string literal: the mark of an inlined engine module.
+const WASM = packedWasm.slice(0, 16)
+assert.ok(!/['"\\]/.test(WASM), 'the mark needs no escaping in a literal')
 
 // A regression must fail, never hang the suite.
 const LIMIT = { timeout: 60_000 }
@@ -160,8 +166,7 @@ test('the CDN file is one self-contained script with the engine and its JS twin 
   const text = cdn.toString()
   assert.match(text, /^\/\*! tracewire \d+\.\d+\.\d+ \| MIT \*\/\n\(\(\)=>\{/, 'a banner, then one IIFE')
   assert.doesNotMatch(text, /\bimport\s*\(|\brequire\s*\(|\bexport\b|sourceMappingURL/, 'nothing else to fetch')
-  // "\0asm" and version 1, packed as scripts/wasm-artifacts.mjs packs the module
-  assert.ok(text.includes('(},}>}8)((('), 'the wasm module is inlined')
+  assert.ok(text.includes(WASM), 'the wasm module is inlined')
   assert.ok(text.includes('tw_batch'), 'the wasm2js twin is inlined')
 })
 
@@ -259,7 +264,7 @@ test('the npm-build folder is CommonJS with the .wasm beside it, and no mini-pro
   assert.doesNotMatch(files['dist/miniprogram/index.js'], /^(import|export)\b/m)
   for (const [name, code] of Object.entries(files)) {
     assert.ok(code.includes('tw_batch'), `${name}: the control, the JS twin is there`)
-    assert.ok(!code.includes('(},}>}8)((('), `${name}: no inlined wasm`)
+    assert.ok(!code.includes(WASM), `${name}: no inlined wasm`)
     assert.deepEqual(PATCHING.filter((s) => code.includes(s)), [], `${name}: no fetch or XHR patching`)
   }
 })
