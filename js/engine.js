@@ -4,8 +4,8 @@
 // asynchronous loader hands over later (WeChat's WXWebAssembly), switched to with `use`.
 //
 // Everything crossing the boundary is bytes in the module's static regions. All engine
-// output is ASCII (ids, base64, percent-escapes), so it is read back with fromCharCode, which
-// needs neither TextDecoder nor a copy.
+// output is ASCII (ids, base64, percent-escapes), so it is read back as latin1: fromCharCode,
+// which every runtime has, or TextDecoder for a batch of records, where it is 8x faster.
 
 import { unpack } from '../wasm/bytes.js'
 
