@@ -13,6 +13,8 @@
 //   /drop...         destroy the socket without answering (a network error)
 //   /redirect...     302 to the same path with /redirect replaced by /echo
 //   ?delay=<ms>      answer after ms milliseconds
+// Every page() gets browsers.js's console capture script as its first script (after the
+// doctype), served on A at CAPTURE.path: page.console() and page.errors() read what it keeps.
 // CORS on B: preflights under /allow/ allow the requested method and headers (with credentials);
 // under /deny/ they answer 204 with the origin allowed but no Access-Control-Allow-Headers, so
 // a request with non-safelisted headers is blocked. Actual responses carry
@@ -20,6 +22,7 @@
 import http from 'node:http'
 import { fileURLToPath } from 'node:url'
 import esbuild from 'esbuild'
+import { CAPTURE } from './browsers.js'
 
 const JS_DIR = fileURLToPath(new URL('../../js/', import.meta.url))
 
@@ -34,6 +37,7 @@ export async function bundle(source, options = {}) {
 
 export async function startServers() {
   const requests = [], preflights = [], routes = new Map()
+  routes.set(CAPTURE.path, { type: 'text/javascript; charset=utf-8', body: CAPTURE.source, headers: {} })
   const origins = {}
 
   const handler = name => (req, res) => {
@@ -102,7 +106,11 @@ export async function startServers() {
     requests,
     preflights,
     // An HTML page on A, with extra response headers (a Content-Security-Policy, say).
-    page(path, html, headers = {}) { routes.set(path, { type: 'text/html; charset=utf-8', body: html, headers }) },
+    // The capture script goes first, so it sees every console call and error of the page.
+    page(path, html, headers = {}) {
+      const body = html.replace(/^(<!doctype html>)?/i, (d) => d + CAPTURE.tag)
+      routes.set(path, { type: 'text/html; charset=utf-8', body, headers })
+    },
     // A script on A, typically a bundle() output.
     script(path, code, headers = {}) { routes.set(path, { type: 'text/javascript; charset=utf-8', body: code, headers }) },
     close() {
