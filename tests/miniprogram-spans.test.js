@@ -1,16 +1,17 @@
 // Mini-program root spans (SPEC §4): a sampled traced request becomes a miniapp.request span,
 // exported as OTLP JSON through the platform's own request as it was before patching — never
-// traced, never seen by the app — with the app's callbacks and returned task unchanged.
+// traced, never seen by the app — with the app's callbacks and returned task unchanged. The same
+// file runs in JavaScriptCore's shell, with and without JIT (tests/jsc.test.js; SPEC §5).
 import './fakes/bare.js'
 import { test, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { fakePlatform, install, PLATFORMS } from './fakes/platforms.js'
+import { freshSdk } from './fakes/host.js'
 import { setSink } from '../js/log.js'
 
 const API = 'https://api.example.com'
 const SINK = 'https://collect.example.com'
-let copies = 0
-const load = async () => (await import(`../js/miniprogram.js?spans=${++copies}`)).default
+const load = freshSdk // a fresh copy of the SDK (tests/fakes/host.js)
 const settled = () => new Promise((r) => setTimeout(r, 10))
 let undo = []
 afterEach(() => {

@@ -1,30 +1,30 @@
 // The mini-program SDK (SPEC §1, §5, §7; issue #5) on faithful fakes of each platform
 // (tests/fakes/platforms.js), in a process where WebAssembly, TextEncoder, TextDecoder, btoa,
 // atob, fetch and crypto were deleted before anything else loaded. Every header set that goes
-// out is read back by OpenTelemetry's real propagators.
+// out is read back by OpenTelemetry's real propagators. The same file runs in JavaScriptCore's
+// shell, with and without JIT (tests/jsc.test.js; SPEC §5).
 import { GONE, saved } from './fakes/bare.js'
 import { test, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
-import { fileURLToPath } from 'node:url'
 import { ROOT_CONTEXT, trace, propagation, defaultTextMapGetter } from '@opentelemetry/api'
 import { W3CTraceContextPropagator, W3CBaggagePropagator } from '@opentelemetry/core'
 import { B3Propagator, B3InjectEncoding } from '@opentelemetry/propagator-b3'
 import { JaegerPropagator } from '@opentelemetry/propagator-jaeger'
-import { fakePlatform, fakeWXWebAssembly, install, PLATFORMS } from './fakes/platforms.js'
+import { fakePlatform, fakeWXWebAssembly, fakeCrypto, install, PLATFORMS } from './fakes/platforms.js'
+import { freshSdk } from './fakes/host.js'
 import { setSink } from '../js/log.js'
 import { createEngine } from '../js/engine.js'
 import twin from '../wasm/tracewire.wasm2js.js'
 
-const WASM_FILE = fileURLToPath(new URL('../wasm/tracewire.wasm', import.meta.url))
+const WASM_FILE = 'wasm/tracewire.wasm'
 const API = 'https://api.example.com'
 const TRACING = { allowedUrls: [API] }
 // SPEC §7: where each platform's request takes the headers tracewire writes.
 const WRITES = { wx: 'header', qq: 'header', tt: 'header', swan: 'header', my: 'headers', dd: 'headers' }
 
 // A fresh copy of the SDK per test (its own engine and entropy state), as a second copy of the
-// package would be: the query string makes Node load the module again.
-let copies = 0
-const load = async () => (await import(`../js/miniprogram.js?copy=${++copies}`)).default
+// package would be (tests/fakes/host.js: in Node and in JavaScriptCore alike).
+const load = freshSdk
 
 let undo = [], warned = []
 afterEach(() => {
@@ -65,13 +65,15 @@ function extract(headers) {
   for (const sc of got) assert.deepEqual([sc.traceId, sc.spanId, sc.traceFlags], [got[0].traceId, got[0].spanId, got[0].traceFlags])
   return got[0]
 }
-const b64 = (s) => Buffer.from(s, 'base64').toString('utf8')
+// Base64 of UTF-8, decoded with the runtime's own atob (put aside by bare.js; Node and jsc both
+// have one) and escape: jsc has no Buffer, and bare.js removed TextDecoder.
+const b64 = (s) => decodeURIComponent(escape(saved.atob(s)))
 
 // ---- the runtime ----
 
 test('the test process has no WebAssembly, TextEncoder, TextDecoder, btoa, atob, fetch or crypto', () => {
   assert.deepEqual(GONE.filter((k) => k in globalThis), [])
-  assert.equal(typeof saved.WebAssembly, 'object', 'the control: Node had them before')
+  assert.equal(typeof saved.WebAssembly, 'object', 'the control: the runtime had WebAssembly before')
 })
 
 // ---- per platform ----
@@ -367,11 +369,11 @@ test('without a platform random API: crypto.getRandomValues where the runtime ha
   assert.deepEqual(warned.filter((m) => /Math\.random/.test(m)).length, 1)
   undo.splice(0).forEach((f) => f())
   const p = platform('my')
-  let asked = 0
-  undo.push(install({ crypto: { getRandomValues: (b) => (asked++, saved.crypto.getRandomValues(b)) } }))
+  const crypto = fakeCrypto()
+  undo.push(install({ crypto }))
   ;(await load()).init({ pid: 'p', tracing: TRACING })
   p.request({ url: API })
-  assert.ok(asked >= 1)
+  assert.ok(crypto.calls >= 1)
   assert.deepEqual(warned, [])
 })
 

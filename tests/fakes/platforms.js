@@ -5,8 +5,8 @@
 //
 //   const p = fakePlatform('wx')  // p.sent: every request as the server would see it
 //   p.request(options) -> RequestTask (my: Promise & RequestTask); answers on a later turn
-import { readFileSync } from 'node:fs'
 import { saved } from './bare.js'
+import { repoFile } from './host.js'
 
 // SPEC §7: the option each platform reads headers from. Alipay reads both (typings:
 // `headers?` and `header?`); where both are given the fake merges them, `headers` last.
@@ -105,7 +105,8 @@ export function fakePlatform(name, { status = 200 } = {}) {
 }
 
 // WXWebAssembly (lib.wx.wasm.d.ts): instantiate(path, imports?) -> Promise<Instance>, only a
-// path of a file in the package (files: package path -> file on disk), never bytes.
+// path of a file in the package (files: package path -> file's path in this repository), never
+// bytes.
 export function fakeWXWebAssembly(files) {
   const W = saved.WebAssembly
   const fake = {
@@ -119,7 +120,7 @@ export function fakeWXWebAssembly(files) {
       return fake.last = Promise.resolve(fake.gate).then(() => {
         if (!files[path]) throw new Error(`WXWebAssembly.instantiate:fail file not found: ${path}`)
         // The exports as the SDK gets them, each batch of ids counted: which engine runs.
-        return W.instantiate(readFileSync(files[path]), imports || {}).then((r) => {
+        return W.instantiate(repoFile(files[path]), imports || {}).then((r) => {
           const ex = r.instance.exports
           return { exports: { ...ex, tw_batch: (...a) => (fake.batches++, ex.tw_batch(...a)) } }
         })
@@ -134,4 +135,23 @@ export function install(vars) {
   const before = Object.keys(vars).map((k) => [k, Object.getOwnPropertyDescriptor(globalThis, k)])
   Object.assign(globalThis, vars)
   return () => before.forEach(([k, d]) => d ? Object.defineProperty(globalThis, k, d) : delete globalThis[k])
+}
+
+// crypto.getRandomValues as Web Crypto specifies it: an integer typed array of at most 65,536
+// bytes, filled in place and returned; anything else throws. The calls are counted; the bytes
+// come from Math.random, since a test of the SDK's choice of source only asks which one it used.
+export function fakeCrypto() {
+  const c = {
+    calls: 0,
+    getRandomValues(b) {
+      c.calls++
+      const integer = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, BigInt64Array, BigUint64Array]
+      if (!integer.some((T) => b instanceof T)) throw new TypeError("Failed to execute 'getRandomValues' on 'Crypto': not an integer typed array")
+      if (b.byteLength > 65536) throw new RangeError(`Failed to execute 'getRandomValues' on 'Crypto': ${b.byteLength} bytes is more than 65536`)
+      const bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
+      for (let i = 0; i < bytes.length; i++) bytes[i] = Math.random() * 256
+      return b
+    }
+  }
+  return c
 }
