@@ -12,9 +12,11 @@
 //                                subset in TRACEWIRE_BROWSERS (e.g. TRACEWIRE_BROWSERS=firefox)
 //   launch(engine, { hosts })    -> browser { engine, version, newPage(), close(), raw }
 //                                hosts: exact host names to resolve to 127.0.0.1 (see below)
-//   browser.newPage()            -> page, a fresh tab (Chromium and Firefox: in a fresh
-//                                context, own cookies; WebKit: a new window sharing the
-//                                session's cookie jar)
+//   browser.newPage()            -> page, a fresh top-level page, visible (never a background
+//                                tab, whose timers would be throttled); in Chromium and
+//                                Firefox in a fresh context with its own cookies, in WebKit a
+//                                new window sharing the session's cookie jar. Only the newest
+//                                page has focus in Firefox and WebKit.
 //   page.goto(url), page.reload()          resolve once the load event fired
 //   page.evaluate(fn, arg)       fn's source is sent and called in the page with one argument
 //                                (JSON); a returned promise is awaited; the result comes back
@@ -262,7 +264,8 @@ async function firefoxBrowser({ hosts = [] }) {
     raw: b,
     async newPage() {
       const ctx = await b.createBrowserContext() // a BiDi user context: own cookies and storage
-      const p = await ctx.newPage()
+      // A window, not a tab: a background tab is hidden and its timers throttled to 1 s.
+      const p = await ctx.newPage({ type: 'window' })
       return makePage('firefox', {
         raw: p,
         goto: async (url) => { await p.goto(url, { waitUntil: 'load' }) },
@@ -364,7 +367,8 @@ async function webkitBrowser({ hosts = [] }) {
     // every command switches to its page's window first, one command at a time.
     let queue = Promise.resolve()
     const serial = (f) => { const r = queue.then(f, f); queue = r.catch(() => {}); return r }
-    let current = await b.getWindowHandle()
+    const home = await b.getWindowHandle()
+    let current = home
     const on = (handle, f) => serial(async () => {
       if (current !== handle) { await b.switchToWindow(handle); current = handle }
       return f()
@@ -381,7 +385,13 @@ async function webkitBrowser({ hosts = [] }) {
           goto: (url) => on(handle, () => b.url(url)),
           reload: () => on(handle, () => b.refresh()),
           run: (expr) => on(handle, () => b.execute(`return ${expr}`)),
-          close: () => closed ? undefined : on(handle, async () => { closed = true; await b.closeWindow() }),
+          // New Window needs an open current window: back to the first one.
+          close: () => closed ? undefined : on(handle, async () => {
+            closed = true
+            await b.closeWindow()
+            await b.switchToWindow(home)
+            current = home
+          }),
         })
       },
       close: closeAll,

@@ -1,11 +1,13 @@
-// web.js in real Chromium: what goes on the wire is checked on the server side, and every
-// fetch form is run twice, once on an unpatched page and once traced, and compared.
-import { test, before, after } from 'node:test'
+// web.js in Chromium, Firefox and WebKit (browsers.js), every test once per engine: what goes
+// on the wire is checked on the server side, and every fetch form is run twice, once on an
+// unpatched page and once traced, and compared. Where engines differ natively (error messages,
+// what they refuse), the test states each engine's behaviour.
+import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch } from './chromium.js'
+import { ENGINES, launch } from './browsers.js'
 import { startServers, bundle } from './server.js'
 
-let browser, srv
+let harness, second
 // A regression must fail, never hang the suite (node:test has no timeout by default).
 const LIMIT = { timeout: 30_000 }
 
@@ -50,41 +52,8 @@ T.xhr = (method, url, { async = true, headers = [], body = null, before } = {}) 
 const SECOND_COPY = `import { patchWeb } from './web.js'; window.__T2 = { patchWeb }`
 
 before(async () => {
-  const [harness, second] = await Promise.all([bundle(HARNESS), bundle(SECOND_COPY)])
-  srv = await startServers()
-  srv.script('/tw.js', harness)
-  srv.script('/tw2.js', second)
-  srv.page('/t.html', '<!doctype html><script src="/tw.js"></script>')
-  srv.page('/t2.html', '<!doctype html><script src="/tw.js"></script><script src="/tw2.js"></script>')
-  srv.page('/csp.html', '<!doctype html><script src="/tw.js"></script>', {
-    'content-security-policy': `default-src 'none'; script-src 'self'; connect-src 'self' ${srv.b}`,
-  })
-  browser = await launch()
-}, LIMIT)
-after(async () => {
-  await browser?.close()
-  await srv?.close()
+  ;[harness, second] = await Promise.all([bundle(HARNESS), bundle(SECOND_COPY)])
 })
-
-// A fresh page (and browser context, so cookies do not leak between tests), patched unless asked not to.
-async function open({ path = '/t.html', patch = true } = {}) {
-  const page = await browser.newPage()
-  page.warnings = []
-  page.on('console', (m) => { if (m.text().startsWith('[tracewire]')) page.warnings.push(`${m.type()} ${m.text()}`) })
-  await page.goto(`${srv.a}${path}`)
-  if (patch) await page.evaluate(() => { __T.handle = __T.patchWeb(window, __T.hooks()) })
-  return page
-}
-const recs = (part) => srv.requests.filter((r) => r.path.includes(part))
-const pres = (part) => srv.preflights.filter((r) => r.path.includes(part))
-const TP = /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/
-// A request as it should look without tracewire: the injected headers removed, the run's path tag neutralised.
-const strip = (r, tag) => {
-  const headers = { ...r.headers }
-  delete headers['x-test-trace']
-  delete headers.traceparent
-  return { origin: r.origin, method: r.method, path: r.path.replace(tag, '<tag>'), headers, body: r.body }
-}
 
 // ---- every fetch form, native vs traced ----
 
@@ -191,499 +160,571 @@ const CASES = [
   } },
 ]
 
-async function runCase(page, c, tag) {
-  const src = c.fn.toString()
-  return page.evaluate(async ({ src, A, B, p }) => {
-    const s0 = __T.starts.length, e0 = __T.ends.length
-    const [call, snap] = (0, eval)('(' + src + ')')(A, B, p)
-    const outcome = await __T.outcome(call)
-    await new Promise((r) => setTimeout(r, 0))
-    return { outcome, snap: snap ? JSON.stringify(snap()) : null, starts: __T.starts.slice(s0), ends: __T.ends.slice(e0) }
-  }, { src, A: srv.a, B: srv.b, p: `/${tag}` })
+// What each engine natively says, where the engines word it differently. The tests compare the
+// patched page with the native one in the same engine; these pin the native side down.
+const NATIVE = {
+  // A fetch that fails at the network or CORS level: the same TypeError, three wordings.
+  fetchFailed: {
+    chromium: 'TypeError: Failed to fetch',
+    firefox: 'TypeError: NetworkError when attempting to fetch resource.',
+    webkit: 'TypeError: Load failed',
+  },
+  // fetch() with no argument, and fetch('http://[bad').
+  noArgument: {
+    chromium: /^reject TypeError: .*1 argument required/,
+    firefox: /^reject TypeError: Window\.fetch: At least 1 argument required/,
+    webkit: /^reject TypeError: Not enough arguments$/,
+  },
+  badUrl: {
+    chromium: /^reject TypeError: .*Failed to parse URL from http:\/\/\[bad/,
+    firefox: /^reject TypeError: Window\.fetch: http:\/\/\[bad is not a valid URL\.$/,
+    webkit: /^reject TypeError: URL is not valid or contains user credentials\.$/,
+  },
+  // Function.prototype.toString of a native method: Firefox and WebKit print it on three lines.
+  source: (name) => ({
+    chromium: `function ${name}() { [native code] }`,
+    firefox: `function ${name}() {\n    [native code]\n}`,
+    webkit: `function ${name}() {\n    [native code]\n}`,
+  }),
 }
 
-test('every fetch form sends what native fetch sends, plus the trace headers when they apply', LIMIT, async (t) => {
-  const [plain, traced] = await Promise.all([open({ patch: false }), open()])
-  for (const [i, c] of CASES.entries()) {
-    await t.test(c.name, async () => {
-      const pt = `plain-${i}/c`, tt = `traced-${i}/c`
-      const native = await runCase(plain, c, pt)
-      const ours = await runCase(traced, c, tt)
-      if (c.expect) assert.match(native.outcome, c.expect, 'the native run shows the option matters')
-      assert.equal(ours.outcome, native.outcome, 'the page sees the same result')
-      assert.equal(ours.snap, native.snap, "the caller's objects are left as native fetch leaves them")
+for (const engine of ENGINES) describe(engine, () => {
+  let browser, srv
+  const it = (name, ...rest) => test(`${engine}: ${name}`, ...rest)
 
-      const [n, o] = [recs(pt), recs(tt)]
-      assert.equal(o.length, n.length, 'as many requests reached the server')
-      assert.deepEqual(o.map((r) => strip(r, tt)), n.map((r) => strip(r, pt)), 'method, path, headers and body as native')
-      for (const r of o) {
-        if (c.inject) {
-          assert.match(r.headers['x-test-trace'], /^n-\d+$/)
-          assert.match(r.headers.traceparent, TP)
-        } else {
-          assert.equal(r.headers['x-test-trace'], n[0]?.headers['x-test-trace'], 'no x-test-trace unless the app set it')
-          assert.equal(r.headers.traceparent, n[0]?.headers.traceparent, 'the app value, alone')
+  before(async () => {
+    ;[browser, srv] = await Promise.all([launch(engine), startServers()])
+    srv.script('/tw.js', harness)
+    srv.script('/tw2.js', second)
+    srv.page('/t.html', '<!doctype html><script src="/tw.js"></script>')
+    srv.page('/t2.html', '<!doctype html><script src="/tw.js"></script><script src="/tw2.js"></script>')
+    srv.page('/csp.html', '<!doctype html><script src="/tw.js"></script>', {
+      'content-security-policy': `default-src 'none'; script-src 'self'; connect-src 'self' ${srv.b}`,
+    })
+  }, LIMIT)
+  after(async () => {
+    await browser?.close()
+    await srv?.close()
+  })
+
+  // A fresh page (in Chromium and Firefox also a fresh browser context, so cookies do not leak
+  // between tests; WebKit's windows share one jar, see browsers.js), patched unless asked not to.
+  async function open({ path = '/t.html', patch = true } = {}) {
+    const page = await browser.newPage()
+    await page.goto(`${srv.a}${path}`)
+    if (patch) await page.evaluate(() => { __T.handle = __T.patchWeb(window, __T.hooks()) })
+    return page
+  }
+  // tracewire's console output, as '<type> <text>'.
+  const warnings = async (page) => (await page.console()).filter((m) => m.text.startsWith('[tracewire]')).map((m) => `${m.type} ${m.text}`)
+  const recs = (part) => srv.requests.filter((r) => r.path.includes(part))
+  const pres = (part) => srv.preflights.filter((r) => r.path.includes(part))
+  const TP = /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/
+  // A request as it should look without tracewire: the injected headers removed, the run's path tag neutralised.
+  const strip = (r, tag) => {
+    const headers = { ...r.headers }
+    delete headers['x-test-trace']
+    delete headers.traceparent
+    return { origin: r.origin, method: r.method, path: r.path.replace(tag, '<tag>'), headers, body: r.body }
+  }
+
+  async function runCase(page, c, tag) {
+    const src = c.fn.toString()
+    return page.evaluate(async ({ src, A, B, p }) => {
+      const s0 = __T.starts.length, e0 = __T.ends.length
+      const [call, snap] = (0, eval)('(' + src + ')')(A, B, p)
+      const outcome = await __T.outcome(call)
+      await new Promise((r) => setTimeout(r, 0))
+      return { outcome, snap: snap ? JSON.stringify(snap()) : null, starts: __T.starts.slice(s0), ends: __T.ends.slice(e0) }
+    }, { src, A: srv.a, B: srv.b, p: `/${tag}` })
+  }
+
+  it('every fetch form sends what native fetch sends, plus the trace headers when they apply', LIMIT, async (t) => {
+    const [plain, traced] = await Promise.all([open({ patch: false }), open()])
+    for (const [i, c] of CASES.entries()) {
+      await t.test(c.name, async () => {
+        const pt = `plain-${i}/c`, tt = `traced-${i}/c`
+        const native = await runCase(plain, c, pt)
+        const ours = await runCase(traced, c, tt)
+        if (c.expect) assert.match(native.outcome, c.expect, 'the native run shows the option matters')
+        assert.equal(ours.outcome, native.outcome, 'the page sees the same result')
+        assert.equal(ours.snap, native.snap, "the caller's objects are left as native fetch leaves them")
+
+        const [n, o] = [recs(pt), recs(tt)]
+        assert.equal(o.length, n.length, 'as many requests reached the server')
+        assert.deepEqual(o.map((r) => strip(r, tt)), n.map((r) => strip(r, pt)), 'method, path, headers and body as native')
+        for (const r of o) {
+          if (c.inject) {
+            assert.match(r.headers['x-test-trace'], /^n-\d+$/)
+            assert.match(r.headers.traceparent, TP)
+          } else {
+            assert.equal(r.headers['x-test-trace'], n[0]?.headers['x-test-trace'], 'no x-test-trace unless the app set it')
+            assert.equal(r.headers.traceparent, n[0]?.headers.traceparent, 'the app value, alone')
+          }
         }
-      }
-      // Cross-origin: the traced preflight asks for exactly the native headers plus ours.
-      const [np, op] = [pres(pt), pres(tt)]
-      if (c.inject && o.some((r) => r.origin == 'b')) {
-        assert.equal(op.length, 1)
-        const asked = (pf) => (pf?.headers['access-control-request-headers'] || '').split(',').filter(Boolean)
-        assert.deepEqual(asked(op[0]).sort(), [...asked(np[0]), 'traceparent', 'x-test-trace'].sort())
-      }
+        // Cross-origin: the traced preflight asks for exactly the native headers plus ours.
+        const [np, op] = [pres(pt), pres(tt)]
+        if (c.inject && o.some((r) => r.origin == 'b')) {
+          assert.equal(op.length, 1)
+          const asked = (pf) => (pf?.headers['access-control-request-headers'] || '').split(',').filter(Boolean)
+          assert.deepEqual(asked(op[0]).sort(), [...asked(np[0]), 'traceparent', 'x-test-trace'].sort())
+        }
 
-      // The hooks: start once with the URL as given and the upper-case method; end once when traced.
-      if (c.inject || c.traced) {
-        assert.equal(ours.starts.length, 1)
-        assert.equal(ours.starts[0].method, c.method || 'GET')
-        if (c.url) assert.equal(ours.starts[0].url, c.url.replace('{A}', srv.a).replace('{p}', `/${tt}`))
-      } else assert.deepEqual(ours.starts, [], 'the tracer is not asked')
-      if (c.inject) {
-        const m = /^status (\d+)/.exec(ours.outcome)
-        assert.deepEqual(ours.ends.map(({ status, error }) => ({ status, error })),
-          [m ? { status: +m[1], error: false } : { status: 0, error: true }])
-      } else assert.deepEqual(ours.ends, [], 'end only for traced requests')
-    })
-  }
-  await Promise.all([plain.close(), traced.close()])
-})
-
-test('cookies and credentials reach the server exactly as the app asked', () => {
-  // Read from the runs above: these would fail if credentials were dropped or forced.
-  const by = (name) => recs(`traced-${CASES.findIndex((c) => c.name == name)}/c`)[0]
-  assert.equal(by('a Headers object, POST body and credentials: omit').headers.cookie, undefined)
-  assert.equal(by('a plain headers object, cross-origin with credentials: include').headers.cookie, 'tw=2')
-  assert.equal(by('a cookie stays home under the default credentials, cross-origin').headers.cookie, undefined)
-  assert.equal(by('a Request with an init that has no headers (cache, referrerPolicy kept)').headers.referer, undefined)
-})
-
-// ---- bad calls fail exactly like native fetch ----
-
-test('bad calls reject with the native error, never a synchronous throw or another error', LIMIT, async () => {
-  const BAD = [
-    () => fetch(),
-    () => fetch('http://[bad'),
-    () => fetch('/x', 5),
-    () => fetch('/x', { headers: null }),
-    () => fetch('/x', { headers: { 'bad name': 'v' } }),
-    () => fetch('/x', { headers: [['only-one']] }),
-    () => fetch(Symbol('s')),
-    () => fetch('/x', { method: 'GET', body: 'x' }),
-    () => fetch('/x', { method: 'bad method' }),
-    () => fetch('/x', { mode: 'navigate' }),
-    () => fetch({ toString() { throw new RangeError('no url for you') } }),
-    () => fetch.call({}, '/x'),
-    () => new fetch('/x'),
-    () => fetch(undefined), // not an error natively: a GET of ./undefined
-  ].map(String)
-  const [plain, traced] = await Promise.all([open({ patch: false }), open()])
-  const run = (page) => page.evaluate(async (bad) => {
-    const out = []
-    for (const b of bad) out.push(await __T.outcome((0, eval)(b)))
-    return out
-  }, BAD)
-  const [native, ours] = [await run(plain), await run(traced)]
-  assert.deepEqual(ours, native)
-  assert.deepEqual(traced.warnings, [], "the app's mistakes are not reported as tracewire failures")
-  assert.match(native[0], /^reject TypeError: .*1 argument required/)
-  assert.match(native[1], /^reject TypeError: .*Failed to parse URL from http:\/\/\[bad/)
-  assert.ok(native.slice(0, -2).every((o) => o.startsWith('reject ')), 'all reject')
-  assert.match(native.at(-1), /^status 200/)
-  const undef = srv.requests.filter((r) => r.path == '/undefined')
-  assert.equal(undef.length, 2)
-  assert.equal(undef[1].headers['x-test-trace'] !== undefined, true, 'fetch(undefined) is a real request, traced like one')
-  await Promise.all([plain.close(), traced.close()])
-})
-
-test('bad XMLHttpRequest calls throw the native errors', LIMIT, async () => {
-  const BAD = [
-    () => new XMLHttpRequest().send(),
-    () => new XMLHttpRequest().setRequestHeader('a', 'b'),
-    () => new XMLHttpRequest().open('bad method', '/x'),
-    () => new XMLHttpRequest().open('GET', 'http://[bad'),
-    () => { const x = new XMLHttpRequest(); x.open('GET', '/x'); x.setRequestHeader('bad name', 'v') },
-    () => { const x = new XMLHttpRequest(); x.open('GET', '/x?twice'); x.send(); x.send() },
-    () => XMLHttpRequest.prototype.send.call({}),
-  ].map(String)
-  const [plain, traced] = await Promise.all([open({ patch: false }), open()])
-  const run = (page) => page.evaluate((bad) => bad.map((b) => {
-    try { (0, eval)(b)(); return 'no throw' } catch (e) { return e.name + ': ' + e.message }
-  }), BAD)
-  const [native, ours] = [await run(plain), await run(traced)]
-  assert.deepEqual(ours, native)
-  assert.ok(native.every((o) => o != 'no throw'))
-  assert.deepEqual(traced.warnings, [], 'app errors are not reported as tracewire failures')
-  await Promise.all([plain.close(), traced.close()])
-})
-
-// ---- arity and identity ----
-
-test('arguments are rewritten only when headers were added: fetch(url) stays a one-argument call', LIMIT, async () => {
-  const page = await open({ patch: false })
-  const seen = await page.evaluate(async () => {
-    const native = fetch, calls = []
-    // Something below tracewire that records what it is called with.
-    window.fetch = function fetch(...a) { calls.push(a); return native.apply(this, a) }
-    __T.patchWeb(window, __T.hooks())
-    const r = new Request('/arity/req'), init = { method: 'POST', body: 'b' }, mine = { headers: { traceparent: 'app' } }
-    const nc = { mode: 'no-cors' }
-    __T.mode = 'null'
-    await fetch('/arity/null')
-    __T.mode = 'trace'
-    await fetch('/arity/traced', init)
-    await fetch('/arity/app-wins', mine)
-    await fetch(r)
-    await fetch('/arity/no-cors', nc)
-    await fetch('/arity/one')
-    const name = (x) => x === undefined ? 'none' : x === r ? 'req' : x === init ? 'init' : x === mine ? 'mine' : x === nc ? 'nc'
-      : typeof x == 'string' ? x : 'fresh'
-    return calls.map((a) => [a.length, name(a[0]), name(a[1]), a[1]?.method, a[1]?.headers instanceof Headers])
+        // The hooks: start once with the URL as given and the upper-case method; end once when traced.
+        if (c.inject || c.traced) {
+          assert.equal(ours.starts.length, 1)
+          assert.equal(ours.starts[0].method, c.method || 'GET')
+          if (c.url) assert.equal(ours.starts[0].url, c.url.replace('{A}', srv.a).replace('{p}', `/${tt}`))
+        } else assert.deepEqual(ours.starts, [], 'the tracer is not asked')
+        if (c.inject) {
+          const m = /^status (\d+)/.exec(ours.outcome)
+          assert.deepEqual(ours.ends.map(({ status, error }) => ({ status, error })),
+            [m ? { status: +m[1], error: false } : { status: 0, error: true }])
+        } else assert.deepEqual(ours.ends, [], 'end only for traced requests')
+      })
+    }
+    await Promise.all([plain.close(), traced.close()])
   })
-  assert.deepEqual(seen, [
-    [1, '/arity/null', 'none', undefined, false], // not traced: the call as the app made it
-    [2, '/arity/traced', 'fresh', 'POST', true], // a fresh init, method kept
-    [2, '/arity/app-wins', 'mine', undefined, false], // app wins: the same init object
-    [2, 'req', 'fresh', undefined, true], // the same Request, a fresh init carrying its headers plus ours
-    [2, '/arity/no-cors', 'nc', undefined, false], // no-cors: untouched
-    [2, '/arity/one', 'fresh', undefined, true], // a traced one-argument call gains its init
-  ])
-  assert.equal(recs('/arity/one')[0].headers['x-test-trace'], 'n-4')
-  await page.close()
-})
 
-// ---- XMLHttpRequest ----
+  it('cookies and credentials reach the server exactly as the app asked', () => {
+    // Read from the runs above: these would fail if credentials were dropped or forced.
+    const by = (name) => recs(`traced-${CASES.findIndex((c) => c.name == name)}/c`)[0]
+    assert.equal(by('a Headers object, POST body and credentials: omit').headers.cookie, undefined)
+    assert.equal(by('a plain headers object, cross-origin with credentials: include').headers.cookie, 'tw=2')
+    assert.equal(by('a cookie stays home under the default credentials, cross-origin').headers.cookie, undefined)
+    assert.equal(by('a Request with an init that has no headers (cache, referrerPolicy kept)').headers.referer, undefined)
+  })
 
-test('XHR: async, POST with body, synchronous, and a re-used object all carry fresh headers', LIMIT, async () => {
-  const page = await open()
-  const r = await page.evaluate(async () => {
-    const out = {}
-    out.async = await __T.xhr('GET', '/xhr/async')
-    out.post = await __T.xhr('POST', '/xhr/post', { headers: [['content-type', 'text/plain'], ['x-app', 'p']], body: 'xhr-body' })
-    out.sync = await __T.xhr('GET', '/xhr/sync', { async: false })
-    out.syncUndefined = await new Promise((resolve) => { // async passed as undefined means synchronous
+  // ---- bad calls fail exactly like native fetch ----
+
+  it('bad calls reject with the native error, never a synchronous throw or another error', LIMIT, async () => {
+    const BAD = [
+      () => fetch(),
+      () => fetch('http://[bad'),
+      () => fetch('/x', 5),
+      () => fetch('/x', { headers: null }),
+      () => fetch('/x', { headers: { 'bad name': 'v' } }),
+      () => fetch('/x', { headers: [['only-one']] }),
+      () => fetch(Symbol('s')),
+      () => fetch('/x', { method: 'GET', body: 'x' }),
+      () => fetch('/x', { method: 'bad method' }),
+      () => fetch('/x', { mode: 'navigate' }),
+      () => fetch({ toString() { throw new RangeError('no url for you') } }),
+      () => fetch.call({}, '/x'),
+      () => new fetch('/x'),
+      () => fetch(undefined), // not an error natively: a GET of ./undefined
+    ].map(String)
+    const [plain, traced] = await Promise.all([open({ patch: false }), open()])
+    const run = (page) => page.evaluate(async (bad) => {
+      const out = []
+      for (const b of bad) out.push(await __T.outcome((0, eval)(b)))
+      return out
+    }, BAD)
+    const [native, ours] = [await run(plain), await run(traced)]
+    assert.deepEqual(ours, native)
+    assert.deepEqual(await warnings(traced), [], "the app's mistakes are not reported as tracewire failures")
+    assert.match(native[0], NATIVE.noArgument[engine])
+    assert.match(native[1], NATIVE.badUrl[engine])
+    assert.ok(native.slice(0, -2).every((o) => o.startsWith('reject ')), 'all reject')
+    assert.match(native.at(-1), /^status 200/)
+    const undef = srv.requests.filter((r) => r.path == '/undefined')
+    assert.equal(undef.length, 2)
+    assert.equal(undef[1].headers['x-test-trace'] !== undefined, true, 'fetch(undefined) is a real request, traced like one')
+    await Promise.all([plain.close(), traced.close()])
+  })
+
+  it('bad XMLHttpRequest calls throw the native errors', LIMIT, async () => {
+    const BAD = [
+      () => new XMLHttpRequest().send(),
+      () => new XMLHttpRequest().setRequestHeader('a', 'b'),
+      () => new XMLHttpRequest().open('bad method', '/x'),
+      () => new XMLHttpRequest().open('GET', 'http://[bad'),
+      () => { const x = new XMLHttpRequest(); x.open('GET', '/x'); x.setRequestHeader('bad name', 'v') },
+      () => { const x = new XMLHttpRequest(); x.open('GET', '/x?twice'); x.send(); x.send() },
+      () => XMLHttpRequest.prototype.send.call({}),
+    ].map(String)
+    const [plain, traced] = await Promise.all([open({ patch: false }), open()])
+    const run = (page) => page.evaluate((bad) => bad.map((b) => {
+      try { (0, eval)(b)(); return 'no throw' } catch (e) { return e.name + ': ' + e.message }
+    }), BAD)
+    const [native, ours] = [await run(plain), await run(traced)]
+    assert.deepEqual(ours, native)
+    assert.ok(native.every((o) => o != 'no throw'))
+    assert.deepEqual(await warnings(traced), [], 'app errors are not reported as tracewire failures')
+    await Promise.all([plain.close(), traced.close()])
+  })
+
+  // ---- arity and identity ----
+
+  it('arguments are rewritten only when headers were added: fetch(url) stays a one-argument call', LIMIT, async () => {
+    const page = await open({ patch: false })
+    const seen = await page.evaluate(async () => {
+      const native = fetch, calls = []
+      // Something below tracewire that records what it is called with.
+      window.fetch = function fetch(...a) { calls.push(a); return native.apply(this, a) }
+      __T.patchWeb(window, __T.hooks())
+      const r = new Request('/arity/req'), init = { method: 'POST', body: 'b' }, mine = { headers: { traceparent: 'app' } }
+      const nc = { mode: 'no-cors' }
+      __T.mode = 'null'
+      await fetch('/arity/null')
+      __T.mode = 'trace'
+      await fetch('/arity/traced', init)
+      await fetch('/arity/app-wins', mine)
+      await fetch(r)
+      await fetch('/arity/no-cors', nc)
+      await fetch('/arity/one')
+      const name = (x) => x === undefined ? 'none' : x === r ? 'req' : x === init ? 'init' : x === mine ? 'mine' : x === nc ? 'nc'
+        : typeof x == 'string' ? x : 'fresh'
+      return calls.map((a) => [a.length, name(a[0]), name(a[1]), a[1]?.method, a[1]?.headers instanceof Headers])
+    })
+    assert.deepEqual(seen, [
+      [1, '/arity/null', 'none', undefined, false], // not traced: the call as the app made it
+      [2, '/arity/traced', 'fresh', 'POST', true], // a fresh init, method kept
+      [2, '/arity/app-wins', 'mine', undefined, false], // app wins: the same init object
+      [2, 'req', 'fresh', undefined, true], // the same Request, a fresh init carrying its headers plus ours
+      [2, '/arity/no-cors', 'nc', undefined, false], // no-cors: untouched
+      [2, '/arity/one', 'fresh', undefined, true], // a traced one-argument call gains its init
+    ])
+    assert.equal(recs('/arity/one')[0].headers['x-test-trace'], 'n-4')
+    await page.close()
+  })
+
+  // ---- XMLHttpRequest ----
+
+  it('XHR: async, POST with body, synchronous, and a re-used object all carry fresh headers', LIMIT, async () => {
+    const page = await open()
+    const r = await page.evaluate(async () => {
+      const out = {}
+      out.async = await __T.xhr('GET', '/xhr/async')
+      out.post = await __T.xhr('POST', '/xhr/post', { headers: [['content-type', 'text/plain'], ['x-app', 'p']], body: 'xhr-body' })
+      out.sync = await __T.xhr('GET', '/xhr/sync', { async: false })
+      out.syncUndefined = await new Promise((resolve) => { // async passed as undefined means synchronous
+        const x = new XMLHttpRequest()
+        x.open('GET', '/xhr/sync-undefined', undefined)
+        x.send()
+        resolve({ status: x.status, readyState: x.readyState })
+      })
       const x = new XMLHttpRequest()
-      x.open('GET', '/xhr/sync-undefined', undefined)
-      x.send()
-      resolve({ status: x.status, readyState: x.readyState })
+      const once = () => new Promise((res) => { x.onloadend = () => res(x.status) })
+      x.open('GET', '/xhr/reuse-1'); x.setRequestHeader('x-app', 'first'); let w = once(); x.send(); await w
+      x.open('POST', '/xhr/reuse-2'); w = once(); x.send('second'); await w // x-app must not carry over
+      x.open('GET', '/xhr/reuse-3', false); x.send()
+      await new Promise((res) => setTimeout(res, 0))
+      out.ends = __T.ends
+      out.keys = [Object.keys(x), Object.getOwnPropertySymbols(x).length]
+      return out
     })
-    const x = new XMLHttpRequest()
-    const once = () => new Promise((res) => { x.onloadend = () => res(x.status) })
-    x.open('GET', '/xhr/reuse-1'); x.setRequestHeader('x-app', 'first'); let w = once(); x.send(); await w
-    x.open('POST', '/xhr/reuse-2'); w = once(); x.send('second'); await w // x-app must not carry over
-    x.open('GET', '/xhr/reuse-3', false); x.send()
-    await new Promise((res) => setTimeout(res, 0))
-    out.ends = __T.ends
-    out.keys = [Object.keys(x), Object.getOwnPropertySymbols(x).length]
-    return out
+    assert.equal(r.async.status, 200)
+    assert.deepEqual(r.syncUndefined, { status: 200, readyState: 4 })
+    const get = (p) => recs(p)[0]
+    for (const [p, n] of [['/xhr/async', 1], ['/xhr/post', 2], ['/xhr/sync', 3], ['/xhr/sync-undefined', 4], ['/xhr/reuse-1', 5], ['/xhr/reuse-2', 6], ['/xhr/reuse-3', 7]]) {
+      assert.equal(get(p).headers['x-test-trace'], `n-${n}`, p)
+      assert.match(get(p).headers.traceparent, TP)
+    }
+    assert.deepEqual([get('/xhr/post').method, get('/xhr/post').body, get('/xhr/post').headers['x-app'], get('/xhr/post').headers['content-type']],
+      ['POST', 'xhr-body', 'p', 'text/plain'])
+    assert.equal(get('/xhr/reuse-1').headers['x-app'], 'first')
+    assert.equal(get('/xhr/reuse-2').headers['x-app'], undefined)
+    assert.equal(get('/xhr/reuse-2').body, 'second')
+    // Sorted: the app's own loadend handler runs first and may start the next request before ours runs.
+    assert.deepEqual(r.ends.sort((x, y) => x.n - y.n), [1, 2, 3, 4, 5, 6, 7].map((n) => ({ n, status: 200, error: false })), 'end once each')
+    assert.deepEqual(r.keys, [[], 0], 'nothing stored on the XHR object')
+    await page.close()
   })
-  assert.equal(r.async.status, 200)
-  assert.deepEqual(r.syncUndefined, { status: 200, readyState: 4 })
-  const get = (p) => recs(p)[0]
-  for (const [p, n] of [['/xhr/async', 1], ['/xhr/post', 2], ['/xhr/sync', 3], ['/xhr/sync-undefined', 4], ['/xhr/reuse-1', 5], ['/xhr/reuse-2', 6], ['/xhr/reuse-3', 7]]) {
-    assert.equal(get(p).headers['x-test-trace'], `n-${n}`, p)
-    assert.match(get(p).headers.traceparent, TP)
-  }
-  assert.deepEqual([get('/xhr/post').method, get('/xhr/post').body, get('/xhr/post').headers['x-app'], get('/xhr/post').headers['content-type']],
-    ['POST', 'xhr-body', 'p', 'text/plain'])
-  assert.equal(get('/xhr/reuse-1').headers['x-app'], 'first')
-  assert.equal(get('/xhr/reuse-2').headers['x-app'], undefined)
-  assert.equal(get('/xhr/reuse-2').body, 'second')
-  // Sorted: the app's own loadend handler runs first and may start the next request before ours runs.
-  assert.deepEqual(r.ends.sort((x, y) => x.n - y.n), [1, 2, 3, 4, 5, 6, 7].map((n) => ({ n, status: 200, error: false })), 'end once each')
-  assert.deepEqual(r.keys, [[], 0], 'nothing stored on the XHR object')
-  await page.close()
-})
 
-test('XHR: headers the app set win, whatever the case, and are never combined', LIMIT, async () => {
-  const page = await open()
-  const r = await page.evaluate(async () => {
-    await __T.xhr('GET', '/xhr/app-tp', { headers: [['TraceParent', 'app-tp']] })
-    await __T.xhr('GET', '/xhr/app-x', { headers: [['x-app', '1'], ['X-Test-Trace', 'app-x']] })
-    // Opened before tracewire: the app's headers cannot be known, so the request is left alone.
-    __T.handle.stop()
-    const x = new XMLHttpRequest()
-    x.open('GET', '/xhr/opened-before')
-    __T.handle = __T.patchWeb(window, __T.hooks())
-    x.setRequestHeader('traceparent', 'set-after-patch')
-    await new Promise((res) => { x.onloadend = res; x.send() })
-    // Set after our wrapper was installed but on a request opened since: still wins.
-    await __T.xhr('GET', '/xhr/app-after', { headers: [['traceparent', 'after']] })
-    return { ends: __T.ends, starts: __T.starts.length }
-  })
-  assert.equal(recs('/xhr/app-tp')[0].headers.traceparent, 'app-tp')
-  assert.equal(recs('/xhr/app-tp')[0].headers['x-test-trace'], undefined)
-  assert.equal(recs('/xhr/app-x')[0].headers['x-test-trace'], 'app-x')
-  assert.equal(recs('/xhr/app-x')[0].headers.traceparent, undefined)
-  assert.equal(recs('/xhr/opened-before')[0].headers.traceparent, 'set-after-patch')
-  assert.equal(recs('/xhr/opened-before')[0].headers['x-test-trace'], undefined)
-  assert.equal(recs('/xhr/app-after')[0].headers.traceparent, 'after')
-  assert.deepEqual(r, { ends: [], starts: 3 }, 'asked, declined, no end')
-  await page.close()
-})
-
-test('XHR: end reports 200, 404, network errors, aborts and re-opened requests once each', LIMIT, async () => {
-  const page = await open()
-  const r = await page.evaluate(async () => {
-    const out = {}
-    out.ok = await __T.xhr('GET', '/xhr/end-200')
-    out.nf = await __T.xhr('GET', '/status/404/xhr')
-    out.drop = await __T.xhr('GET', '/drop/xhr')
-    out.syncDrop = await __T.xhr('GET', '/drop/xhr-sync', { async: false })
-    const x = new XMLHttpRequest()
-    x.open('GET', '/xhr/abort?delay=300'); x.send(); x.abort()
-    x.open('GET', '/xhr/reopened?delay=300'); x.send()
-    await new Promise((res) => setTimeout(res, 50))
-    x.open('GET', '/xhr/after-reopen') // terminates the request in flight: no event at all
-    await new Promise((res) => { x.onloadend = res; x.send() })
-    await new Promise((res) => setTimeout(res, 400))
-    out.ends = __T.ends
-    return out
-  })
-  assert.deepEqual([r.ok.status, r.nf.status, r.drop.status, r.drop.events], [200, 404, 0, ['error']])
-  assert.match(r.syncDrop.thrown, /^NetworkError: /)
-  assert.deepEqual(r.ends.sort((x, y) => x.n - y.n), [
-    { n: 1, status: 200, error: false },
-    { n: 2, status: 404, error: false },
-    { n: 3, status: 0, error: true },
-    { n: 4, status: 0, error: true }, // synchronous failure: no loadend, settled right after send()
-    { n: 5, status: 0, error: true }, // abort()
-    { n: 6, status: 0, error: true }, // terminated by open()
-    { n: 7, status: 200, error: false },
-  ])
-  await page.close()
-})
-
-// ---- fetch end ----
-
-test('fetch: end is called once with the status, or as an error, and the app still sees its rejection', LIMIT, async () => {
-  const page = await open()
-  const r = await page.evaluate(async () => {
-    const out = [await __T.outcome(() => fetch('/fetch/end-200')), await __T.outcome(() => fetch('/status/404/fetch')),
-      await __T.outcome(() => fetch('/drop/fetch'))]
-    // An unhandled rejection is still reported: we chain, we do not swallow.
-    const unhandled = new Promise((res) => {
-      addEventListener('unhandledrejection', (e) => res(e.reason.name), { once: true })
-      setTimeout(() => res('no unhandledrejection event'), 2000)
+  it('XHR: headers the app set win, whatever the case, and are never combined', LIMIT, async () => {
+    const page = await open()
+    const r = await page.evaluate(async () => {
+      await __T.xhr('GET', '/xhr/app-tp', { headers: [['TraceParent', 'app-tp']] })
+      await __T.xhr('GET', '/xhr/app-x', { headers: [['x-app', '1'], ['X-Test-Trace', 'app-x']] })
+      // Opened before tracewire: the app's headers cannot be known, so the request is left alone.
+      __T.handle.stop()
+      const x = new XMLHttpRequest()
+      x.open('GET', '/xhr/opened-before')
+      __T.handle = __T.patchWeb(window, __T.hooks())
+      x.setRequestHeader('traceparent', 'set-after-patch')
+      await new Promise((res) => { x.onloadend = res; x.send() })
+      // Set after our wrapper was installed but on a request opened since: still wins.
+      await __T.xhr('GET', '/xhr/app-after', { headers: [['traceparent', 'after']] })
+      return { ends: __T.ends, starts: __T.starts.length }
     })
-    fetch('/drop/unhandled')
-    out.push(await unhandled)
-    await new Promise((res) => setTimeout(res, 50))
-    return { out, ends: __T.ends }
+    assert.equal(recs('/xhr/app-tp')[0].headers.traceparent, 'app-tp')
+    assert.equal(recs('/xhr/app-tp')[0].headers['x-test-trace'], undefined)
+    assert.equal(recs('/xhr/app-x')[0].headers['x-test-trace'], 'app-x')
+    assert.equal(recs('/xhr/app-x')[0].headers.traceparent, undefined)
+    assert.equal(recs('/xhr/opened-before')[0].headers.traceparent, 'set-after-patch')
+    assert.equal(recs('/xhr/opened-before')[0].headers['x-test-trace'], undefined)
+    assert.equal(recs('/xhr/app-after')[0].headers.traceparent, 'after')
+    assert.deepEqual(r, { ends: [], starts: 3 }, 'asked, declined, no end')
+    await page.close()
   })
-  assert.deepEqual(r.out, ['status 200 basic', 'status 404 basic', 'reject TypeError: Failed to fetch', 'TypeError'])
-  assert.deepEqual(r.ends, [
-    { n: 1, status: 200, error: false }, { n: 2, status: 404, error: false },
-    { n: 3, status: 0, error: true }, { n: 4, status: 0, error: true },
-  ])
-  await page.close()
-})
 
-// ---- CORS ----
-
-test('cross-origin: an allowing preflight lets the headers through; a denying one fails like any CORS failure', LIMIT, async () => {
-  const [plain, traced] = await Promise.all([open({ patch: false }), open()])
-  const calls = async (page, tag) => page.evaluate(async ({ B, tag }) => ({
-    allow: await __T.outcome(() => fetch(`${B}/allow/${tag}/f`, { method: 'POST', body: 'x', headers: { 'content-type': 'application/json' } })),
-    xhrAllow: (await __T.xhr('PUT', `${B}/allow/${tag}/x`, { body: 'y' })).status,
-    deny: await __T.outcome(() => fetch(`${B}/deny/${tag}/f`)),
-    // The same failure natively: a non-safelisted header the preflight does not allow.
-    denyApp: await __T.outcome(() => fetch(`${B}/deny/${tag}/f-app`, { headers: { 'x-app': '1' } })),
-    xhrDeny: await __T.xhr('GET', `${B}/deny/${tag}/x`),
-    xhrDenyApp: await __T.xhr('GET', `${B}/deny/${tag}/x-app`, { headers: [['x-app', '1']] }),
-    ends: await new Promise((res) => setTimeout(() => res(__T.ends), 0)), // our loadend listener runs after the app's
-  }), { B: srv.b, tag })
-  const n = await calls(plain, 'cors-plain'), o = await calls(traced, 'cors-traced')
-  assert.equal(o.allow, 'status 200 cors')
-  assert.equal(o.xhrAllow, 200)
-  const got = recs('/allow/cors-traced/')
-  assert.equal(got.length, 2)
-  for (const r of got) { assert.match(r.headers['x-test-trace'], /^n-\d$/); assert.match(r.headers.traceparent, TP) }
-  assert.equal(got[0].body, 'x')
-  assert.match(pres('/allow/cors-traced/f')[0].headers['access-control-request-headers'], /content-type,traceparent,x-test-trace/)
-  // Natively the plain GET to /deny/ needs no preflight and succeeds: that is SPEC §8's point.
-  assert.equal(n.deny, 'status 200 cors')
-  assert.equal(o.deny, n.denyApp, 'blocked exactly like a native CORS failure')
-  assert.equal(o.deny, 'reject TypeError: Failed to fetch')
-  assert.deepEqual(o.xhrDeny, n.xhrDenyApp)
-  assert.deepEqual(o.xhrDeny, { status: 0, events: ['error'] })
-  assert.equal(recs('/deny/cors-traced/').length, 0, 'only the preflight reached B')
-  assert.equal(pres('/deny/cors-traced/').length, 4)
-  assert.deepEqual(o.ends.map((e) => e.status), [200, 200, 0, 0, 0, 0])
-  await Promise.all([plain.close(), traced.close()])
-})
-
-// ---- patching ----
-
-test('stop() restores the original fetch and XHR methods, and patching again works', LIMIT, async () => {
-  const page = await open()
-  const r = await page.evaluate(async () => {
-    const X = XMLHttpRequest.prototype, N = __T.native
-    const patched = [fetch !== N.fetch, X.open !== N.open, X.send !== N.send, X.setRequestHeader !== N.setRequestHeader]
-    __T.handle.stop()
-    __T.handle.stop() // twice is harmless
-    const restored = [fetch === N.fetch, X.open === N.open, X.send === N.send, X.setRequestHeader === N.setRequestHeader,
-      Symbol.for('tracewire.web') in window]
-    await fetch('/stop/fetch-after')
-    await __T.xhr('GET', '/stop/xhr-after')
-    const h = __T.patchWeb(window, __T.hooks('again-'))
-    await fetch('/stop/fetch-again')
-    h.stop()
-    return { patched, restored, starts: __T.starts.length }
+  it('XHR: end reports 200, 404, network errors, aborts and re-opened requests once each', LIMIT, async () => {
+    const page = await open()
+    const r = await page.evaluate(async () => {
+      const out = {}
+      out.ok = await __T.xhr('GET', '/xhr/end-200')
+      out.nf = await __T.xhr('GET', '/status/404/xhr')
+      out.drop = await __T.xhr('GET', '/drop/xhr')
+      out.syncDrop = await __T.xhr('GET', '/drop/xhr-sync', { async: false })
+      const x = new XMLHttpRequest()
+      x.open('GET', '/xhr/abort?delay=300'); x.send(); x.abort()
+      x.open('GET', '/xhr/reopened?delay=300'); x.send()
+      await new Promise((res) => setTimeout(res, 50))
+      x.open('GET', '/xhr/after-reopen') // terminates the request in flight: no event at all
+      await new Promise((res) => { x.onloadend = res; x.send() })
+      await new Promise((res) => setTimeout(res, 400))
+      out.ends = __T.ends
+      return out
+    })
+    assert.deepEqual([r.ok.status, r.nf.status, r.drop.status, r.drop.events], [200, 404, 0, ['error']])
+    // A synchronous request failing at the network: Chromium's send() throws a NetworkError;
+    // Firefox and WebKit return from send() normally, having fired error and loadend in it.
+    if (engine == 'chromium') assert.match(r.syncDrop.thrown, /^NetworkError: /)
+    else assert.deepEqual(r.syncDrop, { status: 0, events: ['error'] })
+    assert.deepEqual(r.ends.sort((x, y) => x.n - y.n), [
+      { n: 1, status: 200, error: false },
+      { n: 2, status: 404, error: false },
+      { n: 3, status: 0, error: true },
+      { n: 4, status: 0, error: true }, // synchronous failure: settled once, thrown (no loadend) or not
+      { n: 5, status: 0, error: true }, // abort()
+      { n: 6, status: 0, error: true }, // terminated by open()
+      { n: 7, status: 200, error: false },
+    ])
+    await page.close()
   })
-  assert.deepEqual(r.patched, [true, true, true, true])
-  assert.deepEqual(r.restored, [true, true, true, true, false])
-  assert.equal(recs('/stop/fetch-after')[0].headers['x-test-trace'], undefined)
-  assert.equal(recs('/stop/xhr-after')[0].headers['x-test-trace'], undefined)
-  assert.equal(recs('/stop/fetch-again')[0].headers['x-test-trace'], 'again-n-1')
-  assert.equal(r.starts, 1)
-  await page.close()
-})
 
-test('stop() under a wrapper installed after us leaves a pure pass-through', LIMIT, async () => {
-  const page = await open()
-  const r = await page.evaluate(async () => {
-    const X = XMLHttpRequest.prototype
-    const ours = { fetch, send: X.send, open: X.open }
-    window.fetch = function fetch(...a) { return ours.fetch.apply(this, a) } // another library, after us
-    const theirs = window.fetch
-    X.send = function send(...a) { return ours.send.apply(this, a) }
-    X.open = function open(...a) { return ours.open.apply(this, a) }
-    __T.handle.stop()
-    const kept = [window.fetch === theirs, X.send !== ours.send, X.setRequestHeader === __T.native.setRequestHeader]
-    await __T.outcome(() => fetch('/passthrough/fetch', { method: 'POST', body: 'still-sent' }))
-    await __T.xhr('GET', '/passthrough/xhr', { headers: [['x-app', '1']] })
-    const startsAfterStop = __T.starts.length
-    // A new installation goes on top; the old pass-through below adds nothing.
-    const h = __T.patchWeb(window, __T.hooks('new-'))
-    await fetch('/passthrough/new')
-    await __T.xhr('GET', '/passthrough/new-xhr')
-    return { kept, startsAfterStop, ends: __T.ends.length }
+  // ---- fetch end ----
+
+  it('fetch: end is called once with the status, or as an error, and the app still sees its rejection', LIMIT, async () => {
+    const page = await open()
+    const r = await page.evaluate(async () => {
+      const out = [await __T.outcome(() => fetch('/fetch/end-200')), await __T.outcome(() => fetch('/status/404/fetch')),
+        await __T.outcome(() => fetch('/drop/fetch'))]
+      // An unhandled rejection is still reported: we chain, we do not swallow.
+      const unhandled = new Promise((res) => {
+        addEventListener('unhandledrejection', (e) => res(e.reason.name), { once: true })
+        setTimeout(() => res('no unhandledrejection event'), 2000)
+      })
+      fetch('/drop/unhandled')
+      out.push(await unhandled)
+      await new Promise((res) => setTimeout(res, 50))
+      return { out, ends: __T.ends }
+    })
+    assert.deepEqual(r.out, ['status 200 basic', 'status 404 basic', `reject ${NATIVE.fetchFailed[engine]}`, 'TypeError'])
+    assert.deepEqual(r.ends, [
+      { n: 1, status: 200, error: false }, { n: 2, status: 404, error: false },
+      { n: 3, status: 0, error: true }, { n: 4, status: 0, error: true },
+    ])
+    await page.close()
   })
-  assert.deepEqual(r.kept, [true, true, true])
-  assert.equal(r.startsAfterStop, 0)
-  assert.deepEqual([recs('/passthrough/fetch')[0].headers['x-test-trace'], recs('/passthrough/fetch')[0].body], [undefined, 'still-sent'])
-  assert.deepEqual([recs('/passthrough/xhr')[0].headers['x-test-trace'], recs('/passthrough/xhr')[0].headers['x-app']], [undefined, '1'])
-  assert.equal(recs('/passthrough/new')[0].headers['x-test-trace'], 'new-n-1')
-  assert.equal(recs('/passthrough/new-xhr')[0].headers['x-test-trace'], 'new-n-2')
-  await page.close()
-})
 
-test('a second patchWeb, from this copy or a separately bundled one, never double-injects and does not throw', LIMIT, async () => {
-  const page = await open({ path: '/t2.html' })
-  const r = await page.evaluate(async () => {
-    const separate = __T2.patchWeb !== __T.patchWeb
-    const fetchBefore = fetch
-    const same = __T.patchWeb(window, __T.hooks('same-'))
-    const other = __T2.patchWeb(window, __T.hooks('other-'))
-    const handles = [typeof same.stop, typeof other.stop, fetch === fetchBefore]
-    await fetch('/double/fetch')
-    await __T.xhr('GET', '/double/xhr')
-    same.stop(); other.stop() // inert: the first installation keeps tracing
-    await fetch('/double/after-inert-stop')
-    return { separate, handles, tags: __T.starts.map((s) => s.tag) }
+  // ---- CORS ----
+
+  it('cross-origin: an allowing preflight lets the headers through; a denying one fails like any CORS failure', LIMIT, async () => {
+    const [plain, traced] = await Promise.all([open({ patch: false }), open()])
+    const calls = async (page, tag) => page.evaluate(async ({ B, tag }) => ({
+      allow: await __T.outcome(() => fetch(`${B}/allow/${tag}/f`, { method: 'POST', body: 'x', headers: { 'content-type': 'application/json' } })),
+      xhrAllow: (await __T.xhr('PUT', `${B}/allow/${tag}/x`, { body: 'y' })).status,
+      deny: await __T.outcome(() => fetch(`${B}/deny/${tag}/f`)),
+      // The same failure natively: a non-safelisted header the preflight does not allow.
+      denyApp: await __T.outcome(() => fetch(`${B}/deny/${tag}/f-app`, { headers: { 'x-app': '1' } })),
+      xhrDeny: await __T.xhr('GET', `${B}/deny/${tag}/x`),
+      xhrDenyApp: await __T.xhr('GET', `${B}/deny/${tag}/x-app`, { headers: [['x-app', '1']] }),
+      ends: await new Promise((res) => setTimeout(() => res(__T.ends), 0)), // our loadend listener runs after the app's
+    }), { B: srv.b, tag })
+    const n = await calls(plain, 'cors-plain'), o = await calls(traced, 'cors-traced')
+    assert.equal(o.allow, 'status 200 cors')
+    assert.equal(o.xhrAllow, 200)
+    const got = recs('/allow/cors-traced/')
+    assert.equal(got.length, 2)
+    for (const r of got) { assert.match(r.headers['x-test-trace'], /^n-\d$/); assert.match(r.headers.traceparent, TP) }
+    assert.equal(got[0].body, 'x')
+    assert.match(pres('/allow/cors-traced/f')[0].headers['access-control-request-headers'], /content-type,traceparent,x-test-trace/)
+    // Natively the plain GET to /deny/ needs no preflight and succeeds: that is SPEC §8's point.
+    assert.equal(n.deny, 'status 200 cors')
+    assert.equal(o.deny, n.denyApp, 'blocked exactly like a native CORS failure')
+    assert.equal(o.deny, `reject ${NATIVE.fetchFailed[engine]}`)
+    assert.deepEqual(o.xhrDeny, n.xhrDenyApp)
+    assert.deepEqual(o.xhrDeny, { status: 0, events: ['error'] })
+    assert.equal(recs('/deny/cors-traced/').length, 0, 'only the preflight reached B')
+    assert.equal(pres('/deny/cors-traced/').length, 4)
+    assert.deepEqual(o.ends.map((e) => e.status), [200, 200, 0, 0, 0, 0])
+    await Promise.all([plain.close(), traced.close()])
   })
-  assert.equal(r.separate, true)
-  assert.deepEqual(r.handles, ['function', 'function', true])
-  for (const p of ['/double/fetch', '/double/xhr', '/double/after-inert-stop']) {
-    const h = recs(p)[0].headers
-    assert.match(h['x-test-trace'], /^n-\d$/, `${p}: one value from the first installation`)
-    assert.match(h.traceparent, TP)
-  }
-  assert.deepEqual(r.tags, ['', '', ''])
-  // One warning per copy: each bundle has its own logger (printed once per distinct message).
-  assert.equal(page.warnings.filter((w) => w.includes('already active')).length, 2)
-  await page.close()
-})
 
-test('the wrappers look native and leave nothing enumerable on shared objects', LIMIT, async () => {
-  const page = await open({ patch: false })
-  const r = await page.evaluate(() => {
-    const X = XMLHttpRequest.prototype, names = ['open', 'send', 'setRequestHeader']
-    const look = () => [fetch.toString(), String(fetch), fetch.name, fetch.length, 'prototype' in fetch,
-      ...names.flatMap((k) => [X[k].toString(), X[k].name, X[k].length])]
-    const before = { look: look(), win: Object.keys(window), proto: Object.keys(X), ctor: Object.keys(XMLHttpRequest) }
-    __T.patchWeb(window, __T.hooks())
-    const after = { look: look(), win: Object.keys(window), proto: Object.keys(X), ctor: Object.keys(XMLHttpRequest) }
-    const d = Object.getOwnPropertyDescriptor(window, Symbol.for('tracewire.web'))
-    return { before, after, patched: fetch !== __T.native.fetch, keysOnFetch: Object.keys(fetch), mark: d && d.enumerable }
+  // ---- patching ----
+
+  it('stop() restores the original fetch and XHR methods, and patching again works', LIMIT, async () => {
+    const page = await open()
+    const r = await page.evaluate(async () => {
+      const X = XMLHttpRequest.prototype, N = __T.native
+      const patched = [fetch !== N.fetch, X.open !== N.open, X.send !== N.send, X.setRequestHeader !== N.setRequestHeader]
+      __T.handle.stop()
+      __T.handle.stop() // twice is harmless
+      const restored = [fetch === N.fetch, X.open === N.open, X.send === N.send, X.setRequestHeader === N.setRequestHeader,
+        Symbol.for('tracewire.web') in window]
+      await fetch('/stop/fetch-after')
+      await __T.xhr('GET', '/stop/xhr-after')
+      const h = __T.patchWeb(window, __T.hooks('again-'))
+      await fetch('/stop/fetch-again')
+      h.stop()
+      return { patched, restored, starts: __T.starts.length }
+    })
+    assert.deepEqual(r.patched, [true, true, true, true])
+    assert.deepEqual(r.restored, [true, true, true, true, false])
+    assert.equal(recs('/stop/fetch-after')[0].headers['x-test-trace'], undefined)
+    assert.equal(recs('/stop/xhr-after')[0].headers['x-test-trace'], undefined)
+    assert.equal(recs('/stop/fetch-again')[0].headers['x-test-trace'], 'again-n-1')
+    assert.equal(r.starts, 1)
+    await page.close()
   })
-  assert.equal(r.patched, true)
-  assert.deepEqual(r.after, r.before)
-  assert.equal(r.before.look[0], 'function fetch() { [native code] }')
-  assert.equal(r.before.look[5], 'function open() { [native code] }')
-  assert.deepEqual(r.keysOnFetch, [])
-  assert.equal(r.mark, false, 'the installation mark is a non-enumerable symbol')
-  await page.close()
-})
 
-test('a hooks.start that throws leaves requests untouched, with one warning', LIMIT, async () => {
-  const page = await open()
-  const r = await page.evaluate(async () => {
-    __T.mode = 'throw'
-    const out = []
-    for (let i = 0; i < 3; i++) out.push(await __T.outcome(() => fetch(`/throw/fetch-${i}`, { method: 'POST', body: 'b' + i })))
-    out.push((await __T.xhr('GET', '/throw/xhr')).status)
-    __T.mode = 'endthrow'
-    out.push(await __T.outcome(() => fetch('/throw/end')))
-    out.push((await __T.xhr('GET', '/throw/end-xhr')).status)
-    return { out, starts: __T.starts.length }
+  it('stop() under a wrapper installed after us leaves a pure pass-through', LIMIT, async () => {
+    const page = await open()
+    const r = await page.evaluate(async () => {
+      const X = XMLHttpRequest.prototype
+      const ours = { fetch, send: X.send, open: X.open }
+      window.fetch = function fetch(...a) { return ours.fetch.apply(this, a) } // another library, after us
+      const theirs = window.fetch
+      X.send = function send(...a) { return ours.send.apply(this, a) }
+      X.open = function open(...a) { return ours.open.apply(this, a) }
+      __T.handle.stop()
+      const kept = [window.fetch === theirs, X.send !== ours.send, X.setRequestHeader === __T.native.setRequestHeader]
+      await __T.outcome(() => fetch('/passthrough/fetch', { method: 'POST', body: 'still-sent' }))
+      await __T.xhr('GET', '/passthrough/xhr', { headers: [['x-app', '1']] })
+      const startsAfterStop = __T.starts.length
+      // A new installation goes on top; the old pass-through below adds nothing.
+      const h = __T.patchWeb(window, __T.hooks('new-'))
+      await fetch('/passthrough/new')
+      await __T.xhr('GET', '/passthrough/new-xhr')
+      return { kept, startsAfterStop, ends: __T.ends.length }
+    })
+    assert.deepEqual(r.kept, [true, true, true])
+    assert.equal(r.startsAfterStop, 0)
+    assert.deepEqual([recs('/passthrough/fetch')[0].headers['x-test-trace'], recs('/passthrough/fetch')[0].body], [undefined, 'still-sent'])
+    assert.deepEqual([recs('/passthrough/xhr')[0].headers['x-test-trace'], recs('/passthrough/xhr')[0].headers['x-app']], [undefined, '1'])
+    assert.equal(recs('/passthrough/new')[0].headers['x-test-trace'], 'new-n-1')
+    assert.equal(recs('/passthrough/new-xhr')[0].headers['x-test-trace'], 'new-n-2')
+    await page.close()
   })
-  assert.deepEqual(r.out, ['status 200 basic', 'status 200 basic', 'status 200 basic', 200, 'status 200 basic', 200])
-  assert.equal(r.starts, 6)
-  for (let i = 0; i < 3; i++) {
-    const h = recs(`/throw/fetch-${i}`)[0]
-    assert.deepEqual([h.headers['x-test-trace'], h.headers.traceparent, h.body], [undefined, undefined, 'b' + i])
-  }
-  assert.equal(recs('/throw/xhr')[0].headers['x-test-trace'], undefined)
-  assert.equal(recs('/throw/end')[0].headers['x-test-trace'], 'n-1', 'a throwing end does not undo the headers')
-  assert.deepEqual(page.warnings.map((w) => w.replace(/:.*$/, '')), [
-    'warning [tracewire] hooks.start threw, request sent untouched', 'warning [tracewire] hooks.end threw'])
-  await page.close()
-})
 
-test('headers with a value no Headers accepts leave fetch and XHR untouched, none half set, with one warning each', LIMIT, async () => {
-  const page = await open()
-  const r = await page.evaluate(async () => {
-    __T.mode = 'badvalue'
-    return [await __T.outcome(() => fetch('/badvalue/fetch', { method: 'POST', body: 'f' })),
-      (await __T.xhr('POST', '/badvalue/xhr', { body: 'x' })).status]
+  it('a second patchWeb, from this copy or a separately bundled one, never double-injects and does not throw', LIMIT, async () => {
+    const page = await open({ path: '/t2.html' })
+    const r = await page.evaluate(async () => {
+      const separate = __T2.patchWeb !== __T.patchWeb
+      const fetchBefore = fetch
+      const same = __T.patchWeb(window, __T.hooks('same-'))
+      const other = __T2.patchWeb(window, __T.hooks('other-'))
+      const handles = [typeof same.stop, typeof other.stop, fetch === fetchBefore]
+      await fetch('/double/fetch')
+      await __T.xhr('GET', '/double/xhr')
+      same.stop(); other.stop() // inert: the first installation keeps tracing
+      await fetch('/double/after-inert-stop')
+      return { separate, handles, tags: __T.starts.map((s) => s.tag) }
+    })
+    assert.equal(r.separate, true)
+    assert.deepEqual(r.handles, ['function', 'function', true])
+    for (const p of ['/double/fetch', '/double/xhr', '/double/after-inert-stop']) {
+      const h = recs(p)[0].headers
+      assert.match(h['x-test-trace'], /^n-\d$/, `${p}: one value from the first installation`)
+      assert.match(h.traceparent, TP)
+    }
+    assert.deepEqual(r.tags, ['', '', ''])
+    // One warning per copy: each bundle has its own logger (printed once per distinct message).
+    assert.equal((await warnings(page)).filter((w) => w.includes('already active')).length, 2)
+    await page.close()
   })
-  assert.deepEqual(r, ['status 200 basic', 200])
-  for (const [p, body] of [['/badvalue/fetch', 'f'], ['/badvalue/xhr', 'x']]) {
-    const h = recs(p)[0]
-    assert.deepEqual([h.headers['x-test-trace'], h.headers['x-test-bad'], h.body], [undefined, undefined, body], p)
-  }
-  assert.deepEqual(page.warnings.map((w) => w.replace(/:.*$/, '')), [
-    'warning [tracewire] fetch tracing failed, request sent untouched',
-    'warning [tracewire] XMLHttpRequest tracing failed, request sent untouched'])
-  await page.close()
-})
 
-test('requests made from inside hooks.start are not traced and cannot recurse', LIMIT, async () => {
-  const page = await open()
-  await page.evaluate(async () => {
-    __T.mode = 'reenter'
-    await fetch('/reenter/outer')
-    await new Promise((res) => setTimeout(res, 200))
+  it('the wrappers look native and leave nothing enumerable on shared objects', LIMIT, async () => {
+    const page = await open({ patch: false })
+    const r = await page.evaluate(() => {
+      const X = XMLHttpRequest.prototype, names = ['open', 'send', 'setRequestHeader']
+      const look = () => [fetch.toString(), String(fetch), fetch.name, fetch.length, 'prototype' in fetch,
+        ...names.flatMap((k) => [X[k].toString(), X[k].name, X[k].length])]
+      const before = { look: look(), win: Object.keys(window), proto: Object.keys(X), ctor: Object.keys(XMLHttpRequest) }
+      __T.patchWeb(window, __T.hooks())
+      const after = { look: look(), win: Object.keys(window), proto: Object.keys(X), ctor: Object.keys(XMLHttpRequest) }
+      const d = Object.getOwnPropertyDescriptor(window, Symbol.for('tracewire.web'))
+      return { before, after, patched: fetch !== __T.native.fetch, keysOnFetch: Object.keys(fetch), mark: d && d.enumerable }
+    })
+    assert.equal(r.patched, true)
+    assert.deepEqual(r.after, r.before)
+    assert.equal(r.before.look[0], NATIVE.source('fetch')[engine])
+    assert.equal(r.before.look[5], NATIVE.source('open')[engine])
+    assert.deepEqual(r.keysOnFetch, [])
+    assert.equal(r.mark, false, 'the installation mark is a non-enumerable symbol')
+    await page.close()
   })
-  assert.equal(recs('/reenter/outer')[0].headers['x-test-trace'], 'n-1')
-  for (const p of ['/reenter/inner-fetch', '/reenter/inner-xhr']) {
-    assert.equal(recs(p).length, 1, p)
-    assert.equal(recs(p)[0].headers['x-test-trace'], undefined, p)
-  }
-  assert.deepEqual(page.warnings, [])
-  await page.close()
-})
 
-test('works under a strict Content-Security-Policy (no eval, no inline script)', LIMIT, async () => {
-  const page = await open({ path: '/csp.html' })
-  const r = await page.evaluate(async (B) => [
-    await __T.outcome(() => fetch('/csp/same')), await __T.outcome(() => fetch(`${B}/allow/csp/cross`)),
-    (await __T.xhr('GET', '/csp/xhr')).status,
-  ], srv.b)
-  assert.deepEqual(r, ['status 200 basic', 'status 200 cors', 200])
-  for (const p of ['/csp/same', '/allow/csp/cross', '/csp/xhr']) assert.match(recs(p)[0].headers['x-test-trace'], /^n-\d$/)
-  assert.deepEqual(page.warnings, [])
-  await page.close()
+  it('a hooks.start that throws leaves requests untouched, with one warning', LIMIT, async () => {
+    const page = await open()
+    const r = await page.evaluate(async () => {
+      __T.mode = 'throw'
+      const out = []
+      for (let i = 0; i < 3; i++) out.push(await __T.outcome(() => fetch(`/throw/fetch-${i}`, { method: 'POST', body: 'b' + i })))
+      out.push((await __T.xhr('GET', '/throw/xhr')).status)
+      __T.mode = 'endthrow'
+      out.push(await __T.outcome(() => fetch('/throw/end')))
+      out.push((await __T.xhr('GET', '/throw/end-xhr')).status)
+      return { out, starts: __T.starts.length }
+    })
+    assert.deepEqual(r.out, ['status 200 basic', 'status 200 basic', 'status 200 basic', 200, 'status 200 basic', 200])
+    assert.equal(r.starts, 6)
+    for (let i = 0; i < 3; i++) {
+      const h = recs(`/throw/fetch-${i}`)[0]
+      assert.deepEqual([h.headers['x-test-trace'], h.headers.traceparent, h.body], [undefined, undefined, 'b' + i])
+    }
+    assert.equal(recs('/throw/xhr')[0].headers['x-test-trace'], undefined)
+    assert.equal(recs('/throw/end')[0].headers['x-test-trace'], 'n-1', 'a throwing end does not undo the headers')
+    assert.deepEqual((await warnings(page)).map((w) => w.replace(/:.*$/s, '')), [
+      'warning [tracewire] hooks.start threw, request sent untouched', 'warning [tracewire] hooks.end threw'])
+    await page.close()
+  })
+
+  it('headers with a value no Headers accepts leave fetch and XHR untouched, none half set, with one warning each', LIMIT, async () => {
+    const page = await open()
+    const r = await page.evaluate(async () => {
+      __T.mode = 'badvalue'
+      return [await __T.outcome(() => fetch('/badvalue/fetch', { method: 'POST', body: 'f' })),
+        (await __T.xhr('POST', '/badvalue/xhr', { body: 'x' })).status]
+    })
+    assert.deepEqual(r, ['status 200 basic', 200])
+    for (const [p, body] of [['/badvalue/fetch', 'f'], ['/badvalue/xhr', 'x']]) {
+      const h = recs(p)[0]
+      assert.deepEqual([h.headers['x-test-trace'], h.headers['x-test-bad'], h.body], [undefined, undefined, body], p)
+    }
+    assert.deepEqual((await warnings(page)).map((w) => w.replace(/:.*$/s, '')), [
+      'warning [tracewire] fetch tracing failed, request sent untouched',
+      'warning [tracewire] XMLHttpRequest tracing failed, request sent untouched'])
+    await page.close()
+  })
+
+  it('requests made from inside hooks.start are not traced and cannot recurse', LIMIT, async () => {
+    const page = await open()
+    await page.evaluate(async () => {
+      __T.mode = 'reenter'
+      await fetch('/reenter/outer')
+      await new Promise((res) => setTimeout(res, 200))
+    })
+    assert.equal(recs('/reenter/outer')[0].headers['x-test-trace'], 'n-1')
+    for (const p of ['/reenter/inner-fetch', '/reenter/inner-xhr']) {
+      assert.equal(recs(p).length, 1, p)
+      assert.equal(recs(p)[0].headers['x-test-trace'], undefined, p)
+    }
+    assert.deepEqual(await warnings(page), [])
+    await page.close()
+  })
+
+  it('works under a strict Content-Security-Policy (no eval, no inline script)', LIMIT, async () => {
+    const page = await open({ path: '/csp.html' })
+    const r = await page.evaluate(async (B) => [
+      await __T.outcome(() => fetch('/csp/same')), await __T.outcome(() => fetch(`${B}/allow/csp/cross`)),
+      (await __T.xhr('GET', '/csp/xhr')).status,
+    ], srv.b)
+    assert.deepEqual(r, ['status 200 basic', 'status 200 cors', 200])
+    for (const p of ['/csp/same', '/allow/csp/cross', '/csp/xhr']) assert.match(recs(p)[0].headers['x-test-trace'], /^n-\d$/)
+    assert.deepEqual(await warnings(page), [])
+    await page.close()
+  })
 })
