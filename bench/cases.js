@@ -1,20 +1,28 @@
-// The benchmark cases, shared by the Node and the Chromium runs: the per-request cost of the
-// full header set for one URL through tracewire, next to OpenTelemetry's propagation.inject
-// with its RandomIdGenerator, measured in the same process.
-import { ROOT_CONTEXT, trace, propagation, defaultTextMapSetter } from '@opentelemetry/api'
+// The benchmark cases, the same in every engine (Node, Chromium, Firefox, WebKit, jsc with and
+// without JIT): the per-request cost through tracewire's public API, createTracer(...).headers,
+// next to OpenTelemetry doing the same job in the same engine and the same run.
+//
+//   runBench({ wasm, twin, ms }) -> [{ case, wasm_ns, twin_ns, otel_ns }]
+//
+// wasm and twin are createTracer functions of the built package: one whose engine is the
+// WebAssembly module, one whose engine is the wasm2js twin (bench/bundle.mjs makes both).
+// Engines without URL (the jsc shell) leave out the first-request case: its OpenTelemetry side
+// needs `new URL`.
+import { ROOT_CONTEXT, trace, defaultTextMapSetter } from '@opentelemetry/api'
 import { W3CTraceContextPropagator, CompositePropagator } from '@opentelemetry/core'
 import { B3Propagator } from '@opentelemetry/propagator-b3'
 import { JaegerPropagator } from '@opentelemetry/propagator-jaeger'
 import { RandomIdGenerator } from '@opentelemetry/sdk-trace-base'
-import { makeTracer } from '../js/tracer.js'
-import { createEngine, wasmExports } from '../js/engine.js'
-import bytes from '../wasm/bytes.js'
-import twin from '../wasm/tracewire.wasm2js.js'
 
-const URL_ = '/api/items?page=2'
+const PATH = '/api/items?page=2'
 const BASE = 'https://shop.example.com/cart'
-const random = (n) => globalThis.crypto.getRandomValues(new Uint8Array(n))
+const SESSION = '5f0c2ad1b5e34c2f9e8a7d6c5b4a3921'
+// The rules of the first-request case: three of the user's, then the page's origin, where the
+// requests go, so every rule is tried before the one that decides.
+const RULES = ['https://api.example.com', 'https://cdn.example.com/v2/', /^https:\/\/[a-z]+\.internal\.example\.com\//]
 
+// OpenTelemetry's browser path for one request: ids from its RandomIdGenerator, a span context,
+// propagation.inject into a carrier.
 function otel(propagator) {
   const ids = new RandomIdGenerator()
   return () => {
@@ -25,44 +33,67 @@ function otel(propagator) {
   }
 }
 
-function tw(exports, propagatorTypes) {
-  const t = makeTracer(createEngine(exports, random), {
-    pid: 'shop-web', sessionId: '5f0c2ad1b5e34c2f9e8a7d6c5b4a3921', baseURI: BASE,
-    tracing: { propagatorTypes }
-  }, random)
-  return () => t.headers(URL_).headers
+// The same path with the decision a URL-filtering instrumentation makes first (OpenTelemetry's
+// fetch instrumentation: new URL, then propagateTraceHeaderCorsUrls as RegExps, then same origin).
+function otelFirst(propagator) {
+  const inject = otel(propagator)
+  const origin = new URL(BASE).origin
+  const res = [/^https:\/\/api\.example\.com(?=[/?#]|$)/i, /^https:\/\/cdn\.example\.com\/v2\//, RULES[2]]
+  let i = 0
+  return () => {
+    const u = new URL(`${PATH}&n=${i++}`, BASE)
+    const href = u.href
+    for (const re of res) if (re.test(href)) return inject()
+    return u.origin === origin ? inject() : null
+  }
 }
 
+const tracer = (create, tracing) => create({ pid: 'shop-web', sessionId: SESSION, baseURI: BASE, tracing })
+
+function headers(create, tracing) {
+  const t = tracer(create, tracing)
+  if (!t.headers(PATH)) throw new Error('bench: tracewire did not trace the benchmark URL')
+  return () => t.headers(PATH).headers
+}
+
+function first(create) {
+  const t = tracer(create, { allowedUrls: RULES })
+  let i = 0
+  return () => t.headers(`${PATH}&n=${i++}`).headers
+}
+
+// ns per call of fn, after a warm-up that lets a JIT compile it; batches until ms have passed.
 function time(fn, ms) {
   let sink = 0
-  for (let i = 0; i < 20000; i++) sink += Object.keys(fn()).length // warm up the JIT
+  const now = () => performance.now()
+  for (let t0 = now(); now() - t0 < ms / 5;) for (let i = 0; i < 200; i++) sink += Object.keys(fn()).length
   let n = 0
-  const t0 = performance.now()
+  const t0 = now()
   let t1 = t0
   while (t1 - t0 < ms) {
-    for (let i = 0; i < 2000; i++) sink += Object.keys(fn()).length
-    n += 2000
-    t1 = performance.now()
+    for (let i = 0; i < 200; i++) sink += Object.keys(fn()).length
+    n += 200
+    t1 = now()
   }
   if (sink < 0) throw new Error('unreachable')
-  return ((t1 - t0) * 1e6) / n // ns per request
+  return ((t1 - t0) * 1e6) / n
 }
 
-export function runBench(ms = 1500) {
-  const W3C = ['tracecontext']
-  const ALL = ['tracecontext', 'b3', 'jaeger']
-  propagation.disable()
-  const rows = []
-  const compare = (label, peer, mine) => {
-    const p = time(peer, ms)
-    for (const [engine, fn] of mine) {
-      const t = time(fn, ms)
-      rows.push({ case: label, engine, tracewire_ns: +t.toFixed(1), otel_ns: +p.toFixed(1), speedup: +(p / t).toFixed(1) })
-    }
-  }
-  const wasm = wasmExports(bytes)
-  compare('W3C traceparent + tracestate', otel(new W3CTraceContextPropagator()), [['wasm', tw(wasm, W3C)], ['wasm2js', tw(twin(), W3C)]])
-  compare('W3C + B3 + Jaeger', otel(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new B3Propagator(), new JaegerPropagator()] })),
-    [['wasm', tw(wasm, ALL)], ['wasm2js', tw(twin(), ALL)]])
-  return rows
+export function runBench({ wasm, twin, ms = 1000 }) {
+  const W3C = new W3CTraceContextPropagator()
+  const ALL = new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new B3Propagator(), new JaegerPropagator()] })
+  const cases = [
+    ['traceparent + tracestate', (c) => headers(c, { propagatorTypes: 'tracecontext' }), otel(W3C)],
+    ['W3C + B3 + Jaeger', (c) => headers(c, { propagatorTypes: ['tracecontext', 'b3', 'jaeger'] }), otel(ALL)],
+    // OpenTelemetry has no sw8 propagator: its W3C inject is the reference here too.
+    ['sw8', (c) => headers(c, { propagatorTypes: 'sw8' }), otel(W3C)],
+  ]
+  if (typeof URL == 'function') cases.push(['first request to a new URL', first, otelFirst(W3C)])
+  const round = (x) => Math.round(x * 10) / 10
+  return cases.map(([name, mine, peer]) => ({
+    case: name,
+    wasm_ns: round(time(mine(wasm), ms)),
+    twin_ns: round(time(mine(twin), ms)),
+    otel_ns: round(time(peer, ms)),
+  }))
 }
