@@ -11,6 +11,11 @@
 // /api/* answers after ?delay=<ms> (default 0), with child spans when ?work=1 (the demo's
 // waterfall), with status <n> when ?status=<n>. Only /api/* is traced: the page, scripts and
 // preflights are not the backend's business. Listens on 127.0.0.1 only.
+//
+// capturePages(CAPTURE): from then on, every backend of this process serves the browser
+// tests' console capture script (tests/browser/browsers.js CAPTURE: path, source, tag) and puts
+// its tag first in each HTML route, so that page.console() and page.errors() work on its pages
+// in every engine. The e2e tests call it (the demo's pages included); npm start never does.
 import { createRequire } from 'node:module'
 import { trace, SpanStatusCode } from '@opentelemetry/api'
 import { CompositePropagator, W3CTraceContextPropagator, W3CBaggagePropagator } from '@opentelemetry/core'
@@ -19,6 +24,9 @@ import { JaegerPropagator } from '@opentelemetry/propagator-jaeger'
 import { NodeTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node'
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http'
 import { serve } from './serve.js'
+
+let capture = null
+export function capturePages(c) { capture = c }
 
 // One provider per process (it is registered globally, as in a real service).
 let otel
@@ -73,9 +81,12 @@ export async function startBackend({ routes = new Map(), port = 0 } = {}) {
       return res.end()
     }
     if (!url.pathname.startsWith('/api/')) {
-      const r = routes.get(url.pathname)
+      const r = capture && url.pathname == capture.path ? { type: 'text/javascript', body: capture.source } : routes.get(url.pathname)
+      let body = r ? typeof r.body == 'function' ? r.body(url) : r.body : 'not found'
+      // First in the page: after the doctype, before any script of the page.
+      if (capture && r && r.type.startsWith('text/html')) body = body.replace(/^(<!doctype html>)?/i, (d) => d + capture.tag)
       res.writeHead(r ? 200 : 404, { 'content-type': r ? r.type : 'text/plain', 'cache-control': 'no-store' })
-      return res.end(r ? typeof r.body == 'function' ? r.body(url) : r.body : 'not found')
+      return res.end(body)
     }
     req.resume()
     received.push({ path: req.url, headers: req.headers })
