@@ -84,22 +84,27 @@ export function init(options) {
 // go through the fetch found now, before patching, so they are never traced (SPEC §6), and
 // never reach the application: a dead endpoint only loses spans.
 function spans(win, o, sid, now) {
-  const e = o.endpoint, fetch = win.fetch, nav = win.navigator, doc = win.document
+  const e = o.endpoint, fetch = win.fetch, nav = win.navigator, doc = win.document, R = win.Request
   if (!e) return null
   if (typeof e != 'string' || typeof fetch != 'function') return warn('endpoint ignored: not a string, or no fetch'), null
+  // SPEC §4: sendBeacon only where fetch has no keepalive. Request's `keepalive` attribute came
+  // with the init member it reflects, in the same release of each engine (Chromium 66, Safari
+  // 13, Firefox 133), so it is on the prototype exactly where keepalive is honoured.
+  const beacon = !(R && 'keepalive' in R.prototype) && nav && nav.sendBeacon
   const exp = createExporter({
     endpoint: e,
     resource: () => ({ 'service.name': 'rum-browser', 'rum.pid': o.pid, 'session.id': sid(), 'telemetry.sdk.name': 'tracewire', 'telemetry.sdk.version': VERSION }),
-    // keepalive when the page is going away and the beacon refused the batch
-    send: (url, body, keepalive) => fetch.call(win, url, { method: 'POST', body, keepalive: !!keepalive, credentials: 'omit', headers: { 'Content-Type': 'application/json' } }),
-    beacon: (url, body) => nav && nav.sendBeacon && nav.sendBeacon(url, new Blob([body], { type: 'application/json' })),
+    // keep: the page is being hidden. credentials 'omit': a collector answering CORS with `*`,
+    // or allowing no credentials, still receives it; sendBeacon always sends credentials.
+    send: (url, body, keep, signal) => keep && beacon ? beacon.call(nav, url, new Blob([body], { type: 'application/json' }))
+      : fetch.call(win, url, { method: 'POST', body, keepalive: keep, credentials: 'omit', headers: { 'Content-Type': 'application/json' }, signal }),
     now,
-    setTimer: (f, ms) => win.setTimeout(f, ms),
-    clearTimer: (t) => win.clearTimeout(t)
+    _setTimer: (f, ms) => win.setTimeout(f, ms),
+    _clearTimer: (t) => win.clearTimeout(t)
   })
   // Hidden is the last moment a page is sure to see (SPEC §4: no batch lost on navigation).
-  const hide = () => doc.visibilityState == 'hidden' && exp.flush(true)
-  const bye = () => exp.flush(true)
+  const hide = () => doc.visibilityState == 'hidden' && exp._flush(true)
+  const bye = () => exp._flush(true)
   if (doc) doc.addEventListener('visibilitychange', hide)
   if (win.addEventListener) win.addEventListener('pagehide', bye)
   return {
@@ -108,7 +113,7 @@ function spans(win, o, sid, now) {
     stop() {
       if (doc) doc.removeEventListener('visibilitychange', hide)
       if (win.removeEventListener) win.removeEventListener('pagehide', bye)
-      exp.flush()
+      exp._flush()
     }
   }
 }
