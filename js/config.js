@@ -1,22 +1,23 @@
-// Reads the user's `tracing` option (SPEC §2) into one normalised object.
+// Reads the user's `tracing` option (SPEC §2) into one normalised object of tracewire's own:
+//   { _sample, _tracestate, _baggage, _propagators, _rules }
+// where each rule is { _kind: 'string' | 'regexp' | 'function', _match, _propagators, _path }.
 // SPEC §6: this runs inside other people's pages, so it never throws and never writes to
 // what it is given: every read of a user value is guarded, and a read that throws counts as
 // an invalid value (default + one warning, SPEC §2). User functions are only stored.
-import { warn } from './log.js'
+import { invalid, THREW } from './log.js'
 
 export const PROPAGATORS = ['tracecontext', 'b3', 'b3multi', 'jaeger', 'sw8']
 
 // Bounds the work done on hostile input (100 000-item or sparse 2^32 arrays).
 const MAX = 64
-const P = 'tracing.propagatorTypes'
+const TOP = 'tracing.propagatorTypes'
 const toStr = Object.prototype.toString // taken before the page can patch it
 
-// f(), or null when it throws (a getter, a Proxy trap, a revoked Proxy): for a read, a value
-// invalid for every check below.
-const safe = (f) => {
-  try { return f() } catch (e) { return null }
+// f(), or `otherwise` when it throws.
+const safe = (f, otherwise) => {
+  try { return f() } catch (e) { return otherwise }
 }
-const get = (o, k) => safe(() => o[k])
+const get = (o, k) => safe(() => o[k], THREW)
 // Cross-realm safe (instanceof fails for an iframe's RegExp).
 const isRe = (v) => safe(() => toStr.call(v) == '[object RegExp]')
 
@@ -24,29 +25,33 @@ const isRe = (v) => safe(() => toStr.call(v) == '[object RegExp]')
 function items(v, path) {
   let n = safe(() => Array.isArray(v) && v.length >>> 0)
   if (typeof n != 'number') return
-  if (n > MAX) warn(path + ' has more than ' + MAX + ' items; using the first ' + (n = MAX))
+  if (n > MAX) invalid(path, v, `at most ${MAX} items`, `using the first ${n = MAX}`)
   return Array.from({ length: n }, (_, i) => get(v, i))
 }
 
-// Known names, deduplicated, in the user's order; d when absent, of a wrong type or empty
-// (SPEC §2: a rule without propagatorTypes, or with an empty or all-unknown list, uses the
-// top-level list). Without d, as at the top level, an empty list is warned about too.
-function types(v, path, using, d) {
-  if (v === undefined) return d
-  const list = typeof v == 'string' ? [v] : items(v, path)
-  if (!list) return warn(path + ' must be a propagator name or a list of them; using ' + using), d
+// Known names, deduplicated, in the user's order; `fallback` when absent, of a wrong type or
+// empty (SPEC §2: a rule without propagatorTypes, or with an empty or all-unknown list, uses
+// the top-level list). Without a fallback, as at the top level, an empty list is warned about too.
+function propagators(v, path, fallback) {
+  if (v === undefined) return fallback
+  const one = typeof v == 'string', list = one ? [v] : items(v, path)
+  const instead = 'using ' + (fallback ? TOP : 'tracecontext')
+  if (!list) return invalid(path, v, 'a propagator name or a list of them', instead), fallback
   const out = []
-  for (const p of list) {
-    if (!PROPAGATORS.includes(p)) warn(path + ' has unknown propagator ' + (typeof p == 'string' ? JSON.stringify(p.slice(0, 40)) : 'of type ' + typeof p) + '; ignoring it')
+  list.forEach((p, i) => {
+    if (!PROPAGATORS.includes(p)) invalid(one ? path : `${path}[${i}]`, p, 'one of ' + PROPAGATORS.join(', '), one ? instead : 'ignoring it')
     else if (!out.includes(p)) out.push(p)
-  }
+  })
   // SPEC §2: sw8 takes precedence, only sw8 is sent.
-  return out.includes('sw8') ? ['sw8'] : out.length ? out : d || warn(path + ' has no known propagator; using ' + using)
+  if (out.includes('sw8')) return ['sw8']
+  if (out.length) return out
+  if (!fallback && !one) invalid(path, v, 'a list with a known propagator', instead)
+  return fallback
 }
 
-// A rule from an allowedUrls item.
+// The rule of allowedUrls[i]; undefined (warned) when the item is not one.
 function rule(v, i, top) {
-  const path = 'tracing.allowedUrls[' + i + ']'
+  const path = `tracing.allowedUrls[${i}]`
   const obj = v && typeof v == 'object' && !isRe(v)
   const m = obj ? get(v, 'match') : v
   // A RegExp is copied, so resetting its lastIndex (SPEC §2 URL matching) never touches the
@@ -56,24 +61,25 @@ function rule(v, i, top) {
     return typeof s == 'string' && typeof f == 'string' && new RegExp(s, f)
   })
   const kind = re ? 'regexp' : (typeof m == 'string' ? m : typeof m == 'function') && typeof m
-  if (!kind) return warn(path + ' must be a non-empty string, a RegExp, a function or { match }; ignoring it')
-  return { kind, match: re || m, propagators: obj ? types(get(v, 'propagatorTypes'), path + '.propagatorTypes', P, top) : top }
+  const at = obj ? path + '.match' : path
+  if (!kind) return invalid(at, m, 'a non-empty string, a RegExp or a function', 'ignoring it')
+  return { _kind: kind, _match: re || m, _propagators: obj ? propagators(get(v, 'propagatorTypes'), path + '.propagatorTypes', top) : top, _path: at }
 }
 
 // A value of d's type; for numbers, from 0 to 100 (NaN and ±Infinity fail; booleans always
 // pass the range test). Anything else but undefined is warned about.
-function field(t, k, d, what) {
+function field(t, k, d, expected) {
   const v = get(t, k)
   if (typeof v == typeof d && v >= 0 && v <= 100) return v
-  if (v !== undefined) warn('tracing.' + k + ' must be ' + what + '; using ' + d)
+  if (v !== undefined) invalid('tracing.' + k, v, expected, 'using ' + d)
   return d
 }
 
-// appType is accepted for future use: the web-only same-origin rule is added by the tracer (SPEC §2).
-export function readTracing(t, appType) {
+// null when tracing is off. The web-only same-origin rule is the tracer's to add (SPEC §2).
+export function readTracing(t) {
   if (!t) return null
   if (typeof t != 'object' || safe(() => Array.isArray(t))) {
-    if (t !== true) warn('tracing must be true, false or an object; using true')
+    if (t !== true) invalid('tracing', t, 'true, false or an object', 'using true')
     t = {}
   }
   if (!field(t, 'enable', true, 'a boolean')) return null
@@ -81,19 +87,19 @@ export function readTracing(t, appType) {
   const tracestate = field(t, 'tracestate', true, 'a boolean')
   const baggage = field(t, 'baggage', false, 'a boolean')
 
-  const top = types(get(t, 'propagatorTypes'), P, 'tracecontext') || ['tracecontext']
+  const top = propagators(get(t, 'propagatorTypes'), TOP) || ['tracecontext']
 
   const rules = []
   const urls = get(t, 'allowedUrls')
   const list = urls === undefined ? [] : items(urls, 'tracing.allowedUrls')
-  if (!list) warn('tracing.allowedUrls must be an array; using []')
+  if (!list) invalid('tracing.allowedUrls', urls, 'an array', 'using []')
   else list.forEach((v, i) => (v = rule(v, i, top)) && rules.push(v))
 
   return {
-    sample: sample + 0, // -0 -> 0
-    tracestate,
-    baggage,
-    propagators: top,
-    rules
+    _sample: sample + 0, // -0 -> 0
+    _tracestate: tracestate,
+    _baggage: baggage,
+    _propagators: top,
+    _rules: rules
   }
 }

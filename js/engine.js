@@ -1,7 +1,7 @@
 // The tracing engine seen from JS: one small API over the C module's exports (src/wasm.c),
 // whichever form runs it — the wasm module instantiated synchronously from inlined bytes,
 // its wasm2js twin where WebAssembly is missing or refused (SPEC §5), or a module that an
-// asynchronous loader hands over later (WeChat's WXWebAssembly), switched to with `use`.
+// asynchronous loader hands over later (WeChat's WXWebAssembly), switched to with `_use`.
 //
 // Everything crossing the boundary is bytes in the module's static regions. All engine
 // output is ASCII (ids, base64, percent-escapes), so it is read back as latin1: fromCharCode,
@@ -34,7 +34,7 @@ export function wasmExports(packed) {
 export function createEngine(exports, random) {
   let x, u8, i32, IN, INCAP, OUT, ARENA, ARENACAP, META
   let top = 0 // arena bytes in use
-  let gen = 0 // bumped whenever the arena is reset or the module changes: sets re-upload
+  let generation = 0 // bumped whenever the arena is reset or the module changes: sets re-upload
   let batches = 0
 
   function use(ex) {
@@ -44,7 +44,7 @@ export function createEngine(exports, random) {
     IN = x.tw_buf(0); INCAP = x.tw_buf(1); OUT = x.tw_buf(2)
     ARENA = x.tw_buf(4); ARENACAP = x.tw_buf(5); META = x.tw_buf(6) >> 2
     top = 0
-    gen++
+    generation++
     seed()
   }
 
@@ -95,7 +95,7 @@ export function createEngine(exports, random) {
     let o = top
     for (const s of strings) {
       const n = put(s, 0)
-      if (n < 0 || n > 65535 || o + 2 + n > ARENACAP) return top ? (top = 0, gen++, lay(strings)) : -1
+      if (n < 0 || n > 65535 || o + 2 + n > ARENACAP) return top ? (top = 0, generation++, lay(strings)) : -1
       u8[ARENA + o] = n
       u8[ARENA + o + 1] = n >> 8
       u8.copyWithin(ARENA + o + 2, IN, IN + n)
@@ -104,61 +104,63 @@ export function createEngine(exports, random) {
     return o - top
   }
 
+  // tracewire's own object: its names are shortened by the build (scripts/bundle.mjs).
   const engine = {
-    use,
+    _use: use,
 
     // A rule set for tw_req: the normalised base ('' for none) and normalised string rules.
     // The handle re-uploads itself after an arena reset or a module switch.
-    rules(base, strings) {
+    _rules(base, strings) {
       const all = [base].concat(strings)
-      const h = { gen: -1, off: 0, len: 0 }
-      h.load = () => {
+      const set = { _generation: -1, _offset: 0, _length: 0 }
+      set._load = () => {
         const len = lay(all)
         if (len < 0) return false
-        h.off = top
-        h.len = len
-        h.gen = gen
+        set._offset = top
+        set._length = len
+        set._generation = generation
         top += len
         return true
       }
-      return h
+      return set
     },
 
     // One request: >= 0 the index of the first string rule the absolute URL starts with, -1 no
     // string rule, -2 not traceable (not http(s), unparsable, too long). One crossing.
-    req(set, url) {
-      if (set.gen !== gen && !set.load()) return -2
+    _req(set, url) {
+      if (set._generation !== generation && !set._load()) return -2
       const n = put(url, 0)
-      return n < 0 ? -2 : x.tw_req(set.off, set.len, n)
+      return n < 0 ? -2 : x.tw_req(set._offset, set._length, n)
     },
     // The absolute URL and the base64 sw8 peer of the last req, decoded only when asked for.
-    abs: () => text(OUT, i32[META]),
-    peer: () => text(OUT + i32[META], i32[META + 1]),
+    _abs: () => text(OUT, i32[META]),
+    _peer: () => text(OUT + i32[META], i32[META + 1]),
 
     // Absolute form of ref against base (an absolute URL or ''), or '' when it is not a
     // traceable URL. Config time only: the set it uses is laid past the arena's top and
     // dropped at once.
-    norm(ref, base) {
-      const len = lay([base ? engine.norm(base, '') : ''])
+    _norm(ref, base) {
+      const len = lay([base ? engine._norm(base, '') : ''])
       const n = len < 0 ? -1 : put(ref, 0)
-      return n >= 0 && x.tw_req(top, len, n) !== -2 ? engine.abs() : ''
+      return n >= 0 && x.tw_req(top, len, n) !== -2 ? engine._abs() : ''
     },
 
-    // n records for a tracer: a string of n * len characters, or '' when n does not fit.
-    batch(n, percent, parts) {
+    // n records for a tracer (0: the default batch), each _length characters, all in one
+    // _text; null when n does not fit.
+    _batch(n, percent, parts) {
       if (++batches % RESEED === 0) seed()
       const len = x.tw_batch(n = n || BATCH, percent, parts)
-      return len ? { len, text: text(OUT, n * len) } : null
+      return len ? { _length: len, _text: text(OUT, n * len) } : null
     },
     // Tests: the one record of the given ids (40 bytes: trace, span, segment).
-    fixed(ids, sampled, parts) {
+    _fixed(ids, sampled, parts) {
       u8.set(ids, IN)
       const len = x.tw_batch(1, sampled ? 100 : 0, parts | FIXED_IDS)
       return text(OUT, len)
     },
 
     // Request-independent values (src/wasm.c tw_ctx); '' when the value must be left out.
-    ctx(kind, app, a, b, c) {
+    _ctx(kind, app, a, b, c) {
       const na = put(a, 0), nb = na < 0 ? -1 : put(b, na), nc = nb < 0 ? -1 : put(c || '', na + nb)
       if (nc < 0) return ''
       return text(OUT, x.tw_ctx(kind, app, na, nb, nc))

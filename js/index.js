@@ -6,7 +6,7 @@ import { createEngine, wasmExports } from './engine.js'
 import { patchWeb } from './web.js'
 import { createExporter, VERSION } from './export.js'
 import { webSession } from './session.js'
-import { warn } from './log.js'
+import { show, warn } from './log.js'
 import { random } from './random.js'
 import bytes from '../wasm/bytes.js'
 import twin from '../wasm/tracewire.wasm2js.js'
@@ -31,7 +31,7 @@ export function createTracer(options) {
     // The public answer is SPEC §1's four fields; the absolute URL is for init's spans.
     return { headers: (url) => { const r = t.headers(url); return r && { traceId: r.traceId, spanId: r.spanId, sampled: r.sampled, headers: r.headers } } }
   } catch (e) {
-    warn('createTracer failed, nothing will be traced: ' + e)
+    warn('createTracer failed, nothing traced: ' + show(e))
     return OFF
   }
 }
@@ -53,7 +53,7 @@ export function init(options) {
       sessionId: () => (sid = session()),
       page: () => win.location.pathname
     }, random)
-    if (!tracer.config) return { stop() {} }
+    if (!tracer._config) return { stop() {} }
     const perf = win.performance
     // Span times: the page's monotonic clock on the epoch (sub-millisecond), as OpenTelemetry's
     // web SDK does; Date.now where there is no such clock.
@@ -61,12 +61,12 @@ export function init(options) {
     const exp = spans(win, o, () => sid, now)
     const h = patchWeb(win, {
       start(url, method) {
-        const t = tracer.headers(url)
+        const ctx = tracer.headers(url)
         // SPEC §4: sampled requests only become spans.
-        if (t && exp && t.sampled) t.m = method, t.t = now()
-        return t
+        if (ctx && exp && ctx.sampled) ctx._method = method, ctx._start = now()
+        return ctx
       },
-      end: (t, r) => t.t && exp.end(t, 'browser.request', t.m, t.t, r)
+      end: (ctx, r) => ctx._start && exp.end(ctx, 'browser.request', ctx._method, ctx._start, r)
     })
     return {
       stop() {
@@ -75,7 +75,7 @@ export function init(options) {
       }
     }
   } catch (e) {
-    warn('init failed, requests are sent untouched: ' + e)
+    warn('init failed, requests sent untouched: ' + show(e))
     return { stop() {} }
   }
 }

@@ -5,7 +5,7 @@
 // Never imports js/web.js nor wasm/bytes.js's packed module: neither fetch patching nor inlined wasm ships here.
 import { makeTracer } from './tracer.js'
 import { createEngine } from './engine.js'
-import { warn } from './log.js'
+import { invalid, show, warn } from './log.js'
 import { createExporter, VERSION } from './export.js'
 import { session, SESSION_KEY } from './session.js'
 import twin from '../wasm/tracewire.wasm2js.js'
@@ -55,7 +55,7 @@ function ask() {
   } catch (e) { asking = 0; src = null }
 }
 function reseed() {
-  engine.use(current)
+  engine._use(current)
   fresh.forEach((f) => f())
 }
 function random(n) {
@@ -74,7 +74,7 @@ const hex = (n) => Array.from(random(n), (b) => (b | 256).toString(16).slice(1))
 
 // ---- engine (SPEC §5) ----
 // One engine per copy of the SDK. WXWebAssembly.instantiate takes only a path in the package
-// and answers later; until then, and whenever it fails, the twin runs. `use` re-uploads every
+// and answers later; until then, and whenever it fails, the twin runs. `_use` re-uploads every
 // rule set, and both forms format the same bytes.
 let loading
 function getEngine(p, path) {
@@ -86,10 +86,10 @@ function getEngine(p, path) {
   if (!loading && W && path !== false) {
     loading = 1
     const file = typeof path == 'string' ? path : WASM_PATH
-    const keep = (e) => warn(`${file} did not load through WXWebAssembly (${e}); the JavaScript engine keeps running`)
+    const keep = (e) => warn(`${file} did not load through WXWebAssembly (${show(e)}); the JavaScript engine keeps running`)
     try {
       W.instantiate(file).then((i) => {
-        try { engine.use(current = i.exports) } catch (e) { engine.use(current = twinExports); keep(e) }
+        try { engine._use(current = i.exports) } catch (e) { engine._use(current = twinExports); keep(e) }
         fresh.forEach((f) => f()) // the next request already runs on the module
       }, keep)
     } catch (e) { keep(e) }
@@ -121,7 +121,7 @@ function page() {
 // end is seen through a `complete` of ours that calls the app's own one exactly as before —
 // except on Alipay (my) without callbacks, where the request answers a Promise that an added
 // callback would change; there `request` below watches that Promise instead (prep returns it
-// as `watch`).
+// as `_watch`, beside the `_options` to send).
 function prep(o, names, tracer, exp, name) {
   if (!o || typeof o != 'object') return
   const t = tracer.headers(o.url)
@@ -139,20 +139,20 @@ function prep(o, names, tracer, exp, name) {
   const out = {}
   for (const k in o) out[k] = o[k]
   for (const c of used) out[c] = Object.assign({}, o[c], t.headers)
-  if (!exp || !t.sampled) return { out }
+  if (!exp || !t.sampled) return { _options: out }
   // SPEC §4: sampled requests become miniapp.request spans.
   const start = Date.now(), method = `${o.method || 'GET'}`.toUpperCase()
   const done = (res) => {
     const status = res && (res.statusCode || res.status) | 0
     exp.end(t, 'miniapp.request', method, start, { status, error: !status })
   }
-  if (name == 'my' && !o.success && !o.fail && !o.complete) return { out, watch: done }
+  if (name == 'my' && !o.success && !o.fail && !o.complete) return { _options: out, _watch: done }
   const c = o.complete
   out.complete = function (res) {
     try { done(res) } catch (e) {}
     if (typeof c == 'function') return c.apply(this, arguments)
   }
-  return { out }
+  return { _options: out }
 }
 
 // SPEC §4: the exporter of a mini program's spans, when an endpoint is set. Its requests go
@@ -160,7 +160,7 @@ function prep(o, names, tracer, exp, name) {
 // by the app; the app going to the background is the mini program's "page hidden".
 function exporter(p, orig, header, o, sid) {
   if (!o.endpoint) return null
-  if (typeof o.endpoint != 'string') return warn('endpoint ignored: not a string'), null
+  if (typeof o.endpoint != 'string') return invalid('endpoint', o.endpoint, 'a string', 'no span is exported'), null
   const e = createExporter({
     endpoint: o.endpoint,
     resource: () => ({ 'service.name': 'rum-miniapp', 'rum.pid': o.pid, 'session.id': sid(), 'telemetry.sdk.name': 'tracewire', 'telemetry.sdk.version': VERSION }),
@@ -168,10 +168,10 @@ function exporter(p, orig, header, o, sid) {
       orig.call(p, { url, method: 'POST', data, [header]: { 'content-type': 'application/json' }, complete: resolve })
     }),
     now: Date.now,
-    setTimer: (f, ms) => setTimeout(f, ms),
-    clearTimer: (t) => clearTimeout(t)
+    _setTimer: (f, ms) => setTimeout(f, ms),
+    _clearTimer: (t) => clearTimeout(t)
   })
-  try { if (typeof p.onAppHide == 'function') p.onAppHide(() => e.flush(true)) } catch (x) {}
+  try { if (typeof p.onAppHide == 'function') p.onAppHide(() => e._flush(true)) } catch (x) {}
   return e
 }
 
@@ -205,9 +205,9 @@ export function init(options) {
     }, random)
     const sid = sessionOf(p, name)
     let tracer = make()
-    if (!tracer.config) return { stop() {}, request: passThrough }
+    if (!tracer._config) return { stop() {}, request: passThrough }
     // SPEC §2: no same-origin rule in mini programs.
-    if (!tracer.config.rules.length) warn('mini programs have no same-origin rule: without tracing.allowedUrls nothing is traced')
+    if (!tracer._config._rules.length) warn('mini programs have no same-origin rule: without tracing.allowedUrls nothing is traced')
     const rebuild = () => { tracer = make() }
     fresh.add(rebuild)
     const names = CONTAINERS[name] || ['header']
@@ -219,9 +219,9 @@ export function init(options) {
     const request = function request(o) {
       let t
       if (on) try { t = prep(o, names, tracer, exp, name) } catch (e) { warn(`${name}.request tracing failed, request sent untouched`) } // e may be the app's own getter's: printing it could throw
-      const r = orig.apply(this, t ? [t.out].concat([].slice.call(arguments, 1)) : arguments)
+      const r = orig.apply(this, t ? [t._options].concat([].slice.call(arguments, 1)) : arguments)
       // A side branch on the app's own Promise: the app gets it unchanged.
-      if (t && t.watch) try { r && typeof r.then == 'function' && r.then(t.watch, () => t.watch()) } catch (e) {}
+      if (t && t._watch) try { r && typeof r.then == 'function' && r.then(t._watch, () => t._watch()) } catch (e) {}
       return r
     }
     Object.defineProperty(request, KEY, { value: () => on })
@@ -238,7 +238,7 @@ export function init(options) {
         if (!on) return
         on = 0
         fresh.delete(rebuild)
-        if (exp) exp.flush()
+        if (exp) exp._flush()
         // Restore only if ours is still the installed one; a wrapper on top keeps working and
         // ours below it is a pure pass-through (SPEC §6).
         try {
@@ -247,7 +247,7 @@ export function init(options) {
       }
     }
   } catch (e) {
-    warn('init failed, requests are sent untouched: ' + e)
+    warn('init failed, requests sent untouched: ' + show(e))
     return { stop() {}, request: passThrough }
   }
 }

@@ -1,7 +1,7 @@
 // Web patching: trace headers on the page's own fetch and XMLHttpRequest (SPEC §3, §6).
 // Everything here runs as guarded steps before and after the application's call, which is made
 // outside any try block: whatever tracewire does wrong, the request still goes out as the app made it.
-import { warn } from './log.js'
+import { show, warn } from './log.js'
 
 // SPEC §6: one installation per window, shared by every copy of the SDK (Symbol.for is global).
 const KEY = Symbol.for('tracewire.web')
@@ -14,12 +14,44 @@ export const hidden = (o, k, value) => Object.defineProperty(o, k, { value, conf
 // A second call while an installation is active (this copy or another copy of the SDK) patches
 // nothing and returns a handle whose stop() does nothing: the first installation keeps tracing,
 // so no request is ever traced twice, and one SDK copy cannot switch the other one off.
+// The steps below share this installation's state: on (until stop), busy (while the hook
+// runs), undo (what stop restores) and warned (each failure of ours is warned once).
 export function patchWeb(win, hooks) {
-  let on = 1, busy
-  const undo = [], seen = {}
-  const fail = (where, e) => seen[where] || (seen[where] = 1, warn(`${where}: ${e && e.message || e}`))
+  let on = 1, busy, Headers, Request
+  const undo = [], warned = {}
 
-  const end = (ctx, status, error) => {
+  try {
+    if (win[KEY]) {
+      warn('already active on this page: a second patch does nothing')
+      return { stop() {} }
+    }
+    ({ Headers, Request } = win)
+    if (Headers) patchFetch()
+    patchXHR()
+    hidden(win, KEY, 1)
+  } catch (e) { fail('patching failed', e) }
+
+  return {
+    // Restore what is still ours; a wrapper someone installed on top of ours keeps working,
+    // ours below it becomes a pure pass-through (SPEC §6). Requests in flight still get end().
+    stop() {
+      if (!on) return
+      on = 0
+      try {
+        undo.forEach((f) => f())
+        delete win[KEY]
+      } catch (e) { fail('stop failed', e) }
+    }
+  }
+
+  function fail(what, e) {
+    if (!warned[what]) {
+      warned[what] = 1
+      warn(what + ': ' + show(e))
+    }
+  }
+
+  function end(ctx, status, error) {
     try { hooks.end && hooks.end(ctx, { status, error }) } catch (e) { fail('hooks.end threw', e) }
   }
 
@@ -29,7 +61,7 @@ export function patchWeb(win, hooks) {
   // made it, with its own result. pre may edit args: that arguments object is the wrapper's
   // own, nothing else sees it. The wrapper keeps the original's name, length and native
   // toString (SPEC §6: sites and libraries that sniff `[native code]` keep working).
-  const wrap = (obj, name, what, pre, post) => {
+  function wrap(obj, name, what, pre, post) {
     const orig = obj && obj[name]
     if (typeof orig != 'function') return
     const w = { [name]() {
@@ -47,36 +79,31 @@ export function patchWeb(win, hooks) {
     return orig
   }
 
-  try {
-    if (win[KEY]) {
-      warn('already active on this page: a second patch does nothing')
-      return { stop() {} }
+  // Asks hooks.start, put()s its headers and returns its ctx; nothing when not traced.
+  // SPEC §2/§6: a throwing hook is the same as "not traced". busy: a request the hook itself
+  // makes (an exporter using fetch) is not traced, and cannot recurse. check: put() writes
+  // where a failure cannot be undone (an XHR), so all values are validated first; fetch puts
+  // into a Headers of its own, dropped whole when a value throws.
+  function trace(url, method, has, put, check) {
+    let ctx, hs, ks
+    if (!busy) try {
+      busy = 1
+      ctx = hooks.start(url, method.toUpperCase())
+      hs = ctx && ctx.headers
+      ks = hs && keys(hs)
+    } catch (e) { fail('hooks.start threw, request sent untouched', e) } finally { busy = 0 }
+    // SPEC §3: any header we would write that the app already set (any case) -> inject nothing.
+    if (ks && ks.length && !ks.some(has)) {
+      if (check && Headers) new Headers(hs) // a bad value must not leave half of them set
+      ks.forEach((k) => put(k, hs[k]))
+      return ctx
     }
-    const { Headers, Request } = win
-    // Asks hooks.start, put()s its headers and returns its ctx; nothing when not traced.
-    // SPEC §2/§6: a throwing hook is the same as "not traced". busy: a request the hook itself
-    // makes (an exporter using fetch) is not traced, and cannot recurse. check: put() writes
-    // where a failure cannot be undone (an XHR), so all values are validated first; fetch puts
-    // into a Headers of its own, dropped whole when a value throws.
-    const trace = (url, method, has, put, check) => {
-      let ctx, hs, ks
-      if (!busy) try {
-        busy = 1
-        ctx = hooks.start(url, method.toUpperCase())
-        hs = ctx && ctx.headers
-        ks = hs && keys(hs)
-      } catch (e) { fail('hooks.start threw, request sent untouched', e) } finally { busy = 0 }
-      // SPEC §3: any header we would write that the app already set (any case) -> inject nothing.
-      if (ks && ks.length && !ks.some(has)) {
-        if (check && Headers) new Headers(hs) // a bad value must not leave half of them set
-        ks.forEach(k => put(k, hs[k]))
-        return ctx
-      }
-    }
+  }
 
-    // fetch (SPEC §6): build a fresh init with a fresh Headers; arguments are only rewritten
-    // when headers were really added, so fetch(url) stays a one-argument call.
-    if (Headers) wrap(win, 'fetch', 'fetch tracing failed, request sent untouched', (x, args) => {
+  // fetch (SPEC §6): build a fresh init with a fresh Headers; arguments are only rewritten
+  // when headers were really added, so fetch(url) stays a one-argument call.
+  function patchFetch() {
+    wrap(win, 'fetch', 'fetch tracing failed, request sent untouched', (x, args) => {
       const input = args[0], init = args[1]
       // Zero arguments, or an init that is not an object: native fetch rejects, let it. Past
       // this, init is an object or absent.
@@ -87,7 +114,7 @@ export function patchWeb(win, hooks) {
       try {
         const req = Request && input instanceof Request && input
         // WebIDL: an undefined member is absent; init overrides the Request's member.
-        const get = k => init && init[k] !== undefined ? init[k] : req ? req[k] : undefined
+        const get = (k) => init && init[k] !== undefined ? init[k] : req ? req[k] : undefined
         // SPEC §6: no-cors cannot carry custom headers; leave it alone, do not even ask the tracer.
         if (get('mode') == 'no-cors') return
         url = req ? req.url : `${input}`
@@ -97,7 +124,7 @@ export function patchWeb(win, hooks) {
         if (own && typeof own.next == 'function') return
         h = new Headers(own) // init.headers replaces the Request's headers, as in fetch itself
       } catch (e) { return }
-      const ctx = trace(url, method, k => h.has(k), (k, v) => h.set(k, v))
+      const ctx = trace(url, method, (k) => h.has(k), (k, v) => h.set(k, v))
       if (!ctx) return
       // Own and inherited members: fetch reads a dictionary through the prototype chain too
       // (an absent init has none: for-in over null or undefined does nothing).
@@ -110,65 +137,52 @@ export function patchWeb(win, hooks) {
     },
     // Chained (not a side branch) so an unhandled rejection is still reported to the app;
     // the app sees the same response or the same error object.
-    (x, a, p, ctx) => ctx ? p.then(r => (end(ctx, r.status, false), r), e => { end(ctx, 0, true); throw e }) : p)
+    (x, a, p, ctx) => ctx ? p.then((r) => (end(ctx, r.status, false), r), (e) => { end(ctx, 0, true); throw e }) : p)
+  }
 
-    // XMLHttpRequest: inject at send() time (SPEC §3), from what open() and setRequestHeader()
-    // saw since the last open(). Per-object state lives in a WeakMap: nothing on the app's object.
+  // XMLHttpRequest: inject at send() time (SPEC §3), from what open() and setRequestHeader()
+  // saw since the last open(). Per-object state lives in a WeakMap: nothing on the app's object.
+  function patchXHR() {
     const XP = win.XMLHttpRequest && win.XMLHttpRequest.prototype
-    const xs = new WeakMap()
+    const states = new WeakMap()
     const XF = 'XMLHttpRequest tracing failed, request sent untouched'
     // The original setRequestHeader, below our wrapper: our own headers are not "set by the app".
     const set = wrap(XP, 'setRequestHeader', XF, 0, (x, a, r) => {
-      const st = on && xs.get(x)
-      if (st) st.n.push(`${a[0]}`.toLowerCase())
+      const state = on && states.get(x)
+      if (state) state._names.push(`${a[0]}`.toLowerCase())
       return r
     })
-    wrap(XP, 'open', XF, x => {
+    wrap(XP, 'open', XF, (x) => {
       // Re-opening ends the previous request (finished or terminated): report it with the
       // status it has now, before open() resets it.
-      const prev = xs.get(x)
-      if (prev && prev.f) prev.f()
+      const prev = states.get(x)
+      if (prev && prev._finish) prev._finish()
     }, (x, a, r) => {
       // Recorded only after a successful open: a throwing open() changes nothing natively.
       // async passed explicitly as undefined means synchronous, as in the XHR standard.
-      if (on) xs.set(x, { m: `${a[0]}`, u: `${a[1]}`, s: a.length > 2 && !a[2], n: [] })
+      if (on) states.set(x, { _method: `${a[0]}`, _url: `${a[1]}`, _sync: a.length > 2 && !a[2], _names: [] })
       return r
     })
-    wrap(XP, 'send', XF, x => {
-      const st = on && xs.get(x)
+    wrap(XP, 'send', XF, (x) => {
+      const state = on && states.get(x)
       // Once per open(): a second send() throws natively, and must not inject twice.
-      if (st && !st.f && set && x.readyState == 1) {
+      if (state && !state._finish && set && x.readyState == 1) {
         // Settles the request once: on loadend, or when open() is called again.
-        st.f = () => {
-          const c = st.c
-          if (!c) return
-          st.c = 0
-          x.removeEventListener('loadend', st.f)
-          end(c, x.status, !x.status)
+        state._finish = () => {
+          const ctx = state._ctx
+          if (!ctx) return
+          state._ctx = 0
+          x.removeEventListener('loadend', state._finish)
+          end(ctx, x.status, !x.status)
         }
-        const ctx = trace(st.u, st.m, k => st.n.includes(k.toLowerCase()), (k, v) => set.call(x, k, v), 1)
+        const ctx = trace(state._url, state._method, (k) => state._names.includes(k.toLowerCase()), (k, v) => set.call(x, k, v), 1)
         if (ctx) {
-          st.c = ctx
-          x.addEventListener('loadend', st.f)
+          state._ctx = ctx
+          x.addEventListener('loadend', state._finish)
           // A synchronous send() that fails throws without loadend: settle right after it.
-          if (st.s) Promise.resolve().then(st.f)
+          if (state._sync) Promise.resolve().then(state._finish)
         }
       }
     })
-
-    hidden(win, KEY, 1)
-  } catch (e) { fail('patching failed', e) }
-
-  return {
-    // Restore what is still ours; a wrapper someone installed on top of ours keeps working,
-    // ours below it becomes a pure pass-through (SPEC §6). Requests in flight still get end().
-    stop() {
-      if (!on) return
-      on = 0
-      try {
-        undo.forEach(f => f())
-        delete win[KEY]
-      } catch (e) { fail('stop failed', e) }
-    }
   }
 }

@@ -63,12 +63,13 @@ export const CEILING = {
 // The lowest syntax level of every file: see "Browser support" in the README.
 export const TARGET = 'es2017'
 
-// Properties of the SDK's own internal objects (the normalised config, the engine API, rule
-// sets), renamed to short names in every build. Only names that never appear on an object
-// the SDK did not make: not the user's options, not a platform object, not a returned result.
-// Adding one here means checking every `.name` use in js/ first.
-const MANGLED = ['rules', 'propagators', 'kind', 'use', 'req', 'abs', 'peer', 'norm', 'batch', 'fixed', 'ctx', 'gen', 'off', 'load', 'parts', 'rule', 'out', 'sample', 'setTimer', 'clearTimer', 'beacon', 'flush', 'dropped']
-export const mangleProps = new RegExp(`^(${MANGLED.join('|')})$`)
+// Properties that only tracewire's own objects carry (the normalised config and its rules, the
+// engine API, per-request and per-XHR state, the exporter's options) are written with a
+// leading underscore, `rule._index`, and every build renames them to short names, as Preact's
+// mangle.json does: the source names things for what they are, the build pays no bytes for it.
+// Public names (options, results, platform objects' properties) never take the underscore;
+// nor do the platform's own `__route__`, `__bl` and `__rum`, which the second character keeps out.
+export const mangleProps = /^_[a-zA-Z]/
 
 const common = {
   absWorkingDir: ROOT, bundle: true, write: false, target: TARGET, platform: 'neutral',

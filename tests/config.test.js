@@ -1,14 +1,14 @@
 import { test, beforeEach, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import vm from 'node:vm'
-import { warn, setSink } from '../js/log.js'
+import { warn, setSink, show } from '../js/log.js'
 import { readTracing, PROPAGATORS } from '../js/config.js'
 
 let out
 beforeEach(() => { out = []; setSink((m) => out.push(m)) })
 afterEach(() => setSink(null))
 
-const DEFAULTS = { sample: 100, tracestate: true, baggage: false, propagators: ['tracecontext'], rules: [] }
+const DEFAULTS = { _sample: 100, _tracestate: true, _baggage: false, _propagators: ['tracecontext'], _rules: [] }
 const boom = () => { throw new Error('boom') }
 const throwing = (key) => Object.defineProperty({}, key, { get: boom, enumerable: true })
 const deepFreeze = (o) => { if (!Object.isFrozen(o)) { Object.freeze(o); Object.values(o).forEach((v) => v && typeof v == 'object' && deepFreeze(v)) } return o }
@@ -37,11 +37,12 @@ test('falsy values turn tracing off without a warning', () => {
   assert.deepEqual(out, [])
 })
 
-test('a non-object truthy value counts as true with one warning', () => {
-  for (const v of [1, 'yes', () => true, Symbol('x'), 1n, ['b3'], new Proxy(function () {}, { get: boom })]) {
+test('a non-object truthy value counts as true with one warning naming the value', () => {
+  for (const [v, shown] of [[1, '1'], ['yes', '"yes"'], [() => true, '() => true'], [Symbol('x'), 'Symbol(x)'], [1n, '1n'], [['b3'], '[object Array]'],
+    [new Proxy(function () {}, { get: boom }), 'function']]) {
     setSink((m) => out.push(m)); out = []
     assert.deepEqual(readTracing(v, 'web'), DEFAULTS)
-    assert.deepEqual(out, ['[tracewire] tracing must be true, false or an object; using true'])
+    assert.deepEqual(out, [`[tracewire] tracing must be true, false or an object, got ${shown}; using true`])
   }
 })
 
@@ -50,45 +51,46 @@ test('enable: false turns tracing off without reading or warning about other fie
   assert.deepEqual(out, [])
 })
 
-test('an invalid enable counts as true with one warning naming tracing.enable', () => {
-  for (const t of [{ enable: 0 }, { enable: 'false' }, { enable: null }, throwing('enable')]) {
+test('an invalid enable counts as true with one warning naming tracing.enable and the value', () => {
+  for (const [t, shown] of [[{ enable: 0 }, '0'], [{ enable: 'false' }, '"false"'], [{ enable: null }, 'null'], [throwing('enable'), 'a getter that throws']]) {
     setSink((m) => out.push(m)); out = []
     assert.deepEqual(readTracing(t, 'web'), DEFAULTS)
-    assert.deepEqual(out, ['[tracewire] tracing.enable must be a boolean; using true'])
+    assert.deepEqual(out, [`[tracewire] tracing.enable must be a boolean, got ${shown}; using true`])
   }
 })
 
 // ---- scalar fields ----
 
 test('sample keeps any finite number from 0 to 100 and turns -0 into 0', () => {
-  for (const s of [0, 0.5, 37, 99.99, 100]) assert.equal(readTracing({ sample: s }).sample, s)
-  assert.ok(Object.is(readTracing({ sample: -0 }).sample, 0))
+  for (const s of [0, 0.5, 37, 99.99, 100]) assert.equal(readTracing({ sample: s })._sample, s)
+  assert.ok(Object.is(readTracing({ sample: -0 })._sample, 0))
   assert.deepEqual(out, [])
 })
 
-test('an invalid sample becomes 100 with one warning naming tracing.sample', () => {
-  for (const t of [{ sample: NaN }, { sample: Infinity }, { sample: -Infinity }, { sample: -1 }, { sample: 100.5 },
-    { sample: '50' }, { sample: null }, { sample: true }, { sample: new Number(5) }, { sample: 5n }, throwing('sample')]) {
+test('an invalid sample becomes 100 with one warning naming tracing.sample and the value', () => {
+  for (const [t, shown] of [[{ sample: NaN }, 'NaN'], [{ sample: Infinity }, 'Infinity'], [{ sample: -Infinity }, '-Infinity'], [{ sample: -1 }, '-1'],
+    [{ sample: 100.5 }, '100.5'], [{ sample: '50' }, '"50"'], [{ sample: null }, 'null'], [{ sample: true }, 'true'],
+    [{ sample: new Number(5) }, '[object Number]'], [{ sample: 5n }, '5n'], [throwing('sample'), 'a getter that throws']]) {
     setSink((m) => out.push(m)); out = []
-    assert.equal(readTracing(t).sample, 100)
-    assert.deepEqual(out, ['[tracewire] tracing.sample must be a number from 0 to 100; using 100'])
+    assert.equal(readTracing(t)._sample, 100)
+    assert.deepEqual(out, [`[tracewire] tracing.sample must be a number from 0 to 100, got ${shown}; using 100`])
   }
 })
 
 test('tracestate and baggage keep booleans', () => {
   const r = readTracing({ tracestate: false, baggage: true })
-  assert.equal(r.tracestate, false)
-  assert.equal(r.baggage, true)
+  assert.equal(r._tracestate, false)
+  assert.equal(r._baggage, true)
   assert.deepEqual(out, [])
 })
 
 test('an invalid tracestate or baggage falls back to its default with one warning naming the field', () => {
   for (const [k, d] of [['tracestate', true], ['baggage', false]]) {
-    for (const v of [1, 'false', null, {}, BAD_GETTER]) {
+    for (const [v, shown] of [[1, '1'], ['false', '"false"'], [null, 'null'], [{}, '[object Object]'], [BAD_GETTER, 'a getter that throws']]) {
       setSink((m) => out.push(m)); out = []
       const r = readTracing(v === BAD_GETTER ? throwing(k) : { [k]: v })
       assert.deepEqual(r, DEFAULTS)
-      assert.deepEqual(out, [`[tracewire] tracing.${k} must be a boolean; using ${d}`])
+      assert.deepEqual(out, [`[tracewire] tracing.${k} must be a boolean, got ${shown}; using ${d}`])
     }
   }
 })
@@ -100,45 +102,60 @@ test('PROPAGATORS lists the five supported names', () => {
 })
 
 test('propagatorTypes accepts one name or a list, keeps the user order and drops duplicates', () => {
-  assert.deepEqual(readTracing({ propagatorTypes: 'b3' }).propagators, ['b3'])
-  assert.deepEqual(readTracing({ propagatorTypes: ['jaeger', 'b3multi', 'tracecontext'] }).propagators, ['jaeger', 'b3multi', 'tracecontext'])
-  assert.deepEqual(readTracing({ propagatorTypes: ['b3', 'jaeger', 'b3', 'jaeger'] }).propagators, ['b3', 'jaeger'])
+  assert.deepEqual(readTracing({ propagatorTypes: 'b3' })._propagators, ['b3'])
+  assert.deepEqual(readTracing({ propagatorTypes: ['jaeger', 'b3multi', 'tracecontext'] })._propagators, ['jaeger', 'b3multi', 'tracecontext'])
+  assert.deepEqual(readTracing({ propagatorTypes: ['b3', 'jaeger', 'b3', 'jaeger'] })._propagators, ['b3', 'jaeger'])
   assert.deepEqual(out, [])
 })
 
-test('unknown propagator names are dropped with one warning each', () => {
+const KNOWN = 'one of tracecontext, b3, b3multi, jaeger, sw8'
+
+test('unknown propagator names are dropped with one warning each, naming the item and the value', () => {
   const r = readTracing({ propagatorTypes: ['B3', 'b3', 'zipkin', 7, 'jaeger', 'zipkin'] })
-  assert.deepEqual(r.propagators, ['b3', 'jaeger'])
+  assert.deepEqual(r._propagators, ['b3', 'jaeger'])
   assert.deepEqual(out, [
-    '[tracewire] tracing.propagatorTypes has unknown propagator "B3"; ignoring it',
-    '[tracewire] tracing.propagatorTypes has unknown propagator "zipkin"; ignoring it',
-    '[tracewire] tracing.propagatorTypes has unknown propagator of type number; ignoring it'
+    `[tracewire] tracing.propagatorTypes[0] must be ${KNOWN}, got "B3"; ignoring it`,
+    `[tracewire] tracing.propagatorTypes[2] must be ${KNOWN}, got "zipkin"; ignoring it`,
+    `[tracewire] tracing.propagatorTypes[3] must be ${KNOWN}, got 7; ignoring it`,
+    `[tracewire] tracing.propagatorTypes[5] must be ${KNOWN}, got "zipkin"; ignoring it`
   ])
 })
 
 test('propagatorTypes with no known name left falls back to tracecontext with a warning', () => {
-  assert.deepEqual(readTracing({ propagatorTypes: ['otlp'] }).propagators, ['tracecontext'])
+  assert.deepEqual(readTracing({ propagatorTypes: ['otlp'] })._propagators, ['tracecontext'])
   assert.deepEqual(out, [
-    '[tracewire] tracing.propagatorTypes has unknown propagator "otlp"; ignoring it',
-    '[tracewire] tracing.propagatorTypes has no known propagator; using tracecontext'
+    `[tracewire] tracing.propagatorTypes[0] must be ${KNOWN}, got "otlp"; ignoring it`,
+    '[tracewire] tracing.propagatorTypes must be a list with a known propagator, got [object Array]; using tracecontext'
   ])
   out = []; setSink((m) => out.push(m))
-  assert.deepEqual(readTracing({ propagatorTypes: [] }).propagators, ['tracecontext'])
-  assert.deepEqual(out, ['[tracewire] tracing.propagatorTypes has no known propagator; using tracecontext'])
+  assert.deepEqual(readTracing({ propagatorTypes: [] })._propagators, ['tracecontext'])
+  assert.deepEqual(out, ['[tracewire] tracing.propagatorTypes must be a list with a known propagator, got [object Array]; using tracecontext'])
+  out = []; setSink((m) => out.push(m))
+  assert.deepEqual(readTracing({ propagatorTypes: 'otlp' })._propagators, ['tracecontext'])
+  assert.deepEqual(out, [`[tracewire] tracing.propagatorTypes must be ${KNOWN}, got "otlp"; using tracecontext`])
 })
 
-test('propagatorTypes of a wrong type falls back to tracecontext with one warning', () => {
-  for (const t of [{ propagatorTypes: 5 }, { propagatorTypes: null }, { propagatorTypes: { 0: 'b3', length: 1 } },
-    { propagatorTypes: revoked() }, throwing('propagatorTypes')]) {
+test('propagatorTypes of a wrong type falls back to tracecontext with one warning naming the value', () => {
+  for (const [t, shown] of [[{ propagatorTypes: 5 }, '5'], [{ propagatorTypes: null }, 'null'], [{ propagatorTypes: { 0: 'b3', length: 1 } }, '[object Object]'],
+    [{ propagatorTypes: revoked() }, 'object'], [throwing('propagatorTypes'), 'a getter that throws']]) {
     setSink((m) => out.push(m)); out = []
-    assert.deepEqual(readTracing(t).propagators, ['tracecontext'])
-    assert.deepEqual(out, ['[tracewire] tracing.propagatorTypes must be a propagator name or a list of them; using tracecontext'])
+    assert.deepEqual(readTracing(t)._propagators, ['tracecontext'])
+    assert.deepEqual(out, [`[tracewire] tracing.propagatorTypes must be a propagator name or a list of them, got ${shown}; using tracecontext`])
   }
 })
 
+test('two different bad propagatorTypes print two distinct warnings, each naming its value and place', () => {
+  readTracing({ propagatorTypes: 'zipkin' })
+  readTracing({ propagatorTypes: ['b3', 'zipkin'] })
+  assert.deepEqual(out, [
+    `[tracewire] tracing.propagatorTypes must be ${KNOWN}, got "zipkin"; using tracecontext`,
+    `[tracewire] tracing.propagatorTypes[1] must be ${KNOWN}, got "zipkin"; ignoring it`
+  ])
+})
+
 test('a top-level list containing sw8 becomes only sw8', () => {
-  assert.deepEqual(readTracing({ propagatorTypes: ['b3', 'sw8', 'tracecontext'] }).propagators, ['sw8'])
-  assert.deepEqual(readTracing({ propagatorTypes: 'sw8' }).propagators, ['sw8'])
+  assert.deepEqual(readTracing({ propagatorTypes: ['b3', 'sw8', 'tracecontext'] })._propagators, ['sw8'])
+  assert.deepEqual(readTracing({ propagatorTypes: 'sw8' })._propagators, ['sw8'])
   assert.deepEqual(out, [])
 })
 
@@ -159,7 +176,7 @@ test('rules keep the user order and each resolves its own propagators or the top
     ]
   })
   const top = ['b3', 'jaeger']
-  assert.deepEqual(r.rules.map((x) => [x.kind, String(x.match), x.propagators]), [
+  assert.deepEqual(r._rules.map((x) => [x._kind, String(x._match), x._propagators]), [
     ['string', 'https://a.example', top],
     ['regexp', '/b\\.example/', top],
     ['function', String(fn), top],
@@ -168,35 +185,36 @@ test('rules keep the user order and each resolves its own propagators or the top
     ['string', 'https://e.example', top],
     ['string', 'https://f.example', ['b3multi', 'jaeger']]
   ])
-  assert.equal(r.rules[2].match, fn)
+  assert.equal(r._rules[2]._match, fn)
   assert.deepEqual(out, [])
 })
 
-test('a rule whose names are all unknown uses the top-level list and warns about each name', () => {
-  const r = readTracing({ propagatorTypes: 'jaeger', allowedUrls: [{ match: 'https://a', propagatorTypes: ['x', 'y'] }] })
-  assert.deepEqual(r.rules[0].propagators, ['jaeger'])
+test('a rule whose names are all unknown uses the top-level list and warns about each name where it is', () => {
+  const r = readTracing({ propagatorTypes: 'jaeger', allowedUrls: ['https://z', { match: 'https://a', propagatorTypes: ['x', 'y'] }, { match: 'https://b', propagatorTypes: 'w' }] })
+  assert.deepEqual(r._rules.map((x) => x._propagators), [['jaeger'], ['jaeger'], ['jaeger']])
   assert.deepEqual(out, [
-    '[tracewire] tracing.allowedUrls[0].propagatorTypes has unknown propagator "x"; ignoring it',
-    '[tracewire] tracing.allowedUrls[0].propagatorTypes has unknown propagator "y"; ignoring it'
+    `[tracewire] tracing.allowedUrls[1].propagatorTypes[0] must be ${KNOWN}, got "x"; ignoring it`,
+    `[tracewire] tracing.allowedUrls[1].propagatorTypes[1] must be ${KNOWN}, got "y"; ignoring it`,
+    `[tracewire] tracing.allowedUrls[2].propagatorTypes must be ${KNOWN}, got "w"; using tracing.propagatorTypes`
   ])
 })
 
 test('a rule whose propagatorTypes has a wrong type uses the top-level list with one warning', () => {
   const r = readTracing({ propagatorTypes: 'b3', allowedUrls: [{ match: 'https://a', propagatorTypes: 3 }] })
-  assert.deepEqual(r.rules[0].propagators, ['b3'])
-  assert.deepEqual(out, ['[tracewire] tracing.allowedUrls[0].propagatorTypes must be a propagator name or a list of them; using tracing.propagatorTypes'])
+  assert.deepEqual(r._rules[0]._propagators, ['b3'])
+  assert.deepEqual(out, ['[tracewire] tracing.allowedUrls[0].propagatorTypes must be a propagator name or a list of them, got 3; using tracing.propagatorTypes'])
 })
 
 test('sw8 takes precedence inside a rule and through the top-level fallback', () => {
   const r = readTracing({ propagatorTypes: ['sw8', 'b3'], allowedUrls: [{ match: 'https://a', propagatorTypes: ['tracecontext', 'sw8'] }, 'https://b', { match: 'https://c', propagatorTypes: 'b3' }] })
-  assert.deepEqual(r.rules.map((x) => x.propagators), [['sw8'], ['sw8'], ['b3']])
+  assert.deepEqual(r._rules.map((x) => x._propagators), [['sw8'], ['sw8'], ['b3']])
 })
 
 test('a RegExp rule is a fresh copy, so the caller\'s regexp and its lastIndex are never touched', () => {
   const re = /api/gi
   re.lastIndex = 5
   const r = readTracing({ allowedUrls: [re, { match: re }] })
-  for (const { kind, match } of r.rules) {
+  for (const { _kind: kind, _match: match } of r._rules) {
     assert.equal(kind, 'regexp')
     assert.notEqual(match, re)
     assert.equal(match.source, 'api')
@@ -212,34 +230,36 @@ test('a RegExp from another realm is recognised and a forged one is refused', ()
   const other = vm.runInNewContext('/x+/y')
   const forged = { [Symbol.toStringTag]: 'RegExp' }
   const r = readTracing({ allowedUrls: [other, forged] })
-  assert.equal(r.rules.length, 1)
-  assert.ok(r.rules[0].match instanceof RegExp)
-  assert.equal(String(r.rules[0].match), '/x+/y')
-  assert.deepEqual(out, ['[tracewire] tracing.allowedUrls[1] must be a non-empty string, a RegExp, a function or { match }; ignoring it'])
+  assert.equal(r._rules.length, 1)
+  assert.ok(r._rules[0]._match instanceof RegExp)
+  assert.equal(String(r._rules[0]._match), '/x+/y')
+  assert.deepEqual(out, ['[tracewire] tracing.allowedUrls[1] must be a non-empty string, a RegExp or a function, got [object RegExp]; ignoring it'])
 })
 
-test('invalid allowedUrls items are dropped with a warning naming their index', () => {
-  const bad = ['', 5, null, undefined, true, {}, { match: '' }, { match: 5 }, { match: { match: 'x' } }, ['https://x'], Symbol('s'), hostile()]
-  const r = readTracing({ allowedUrls: ['https://first', ...bad, 'https://last'] })
-  assert.deepEqual(r.rules.map((x) => x.match), ['https://first', 'https://last'])
-  assert.deepEqual(out, bad.map((_, i) => `[tracewire] tracing.allowedUrls[${i + 1}] must be a non-empty string, a RegExp, a function or { match }; ignoring it`))
+test('invalid allowedUrls items are dropped with a warning naming the item, or its match, and the value', () => {
+  const bad = [['', '', '""'], [5, '', '5'], [null, '', 'null'], [undefined, '', 'undefined'], [true, '', 'true'], [{}, '.match', 'undefined'],
+    [{ match: '' }, '.match', '""'], [{ match: 5 }, '.match', '5'], [{ match: { match: 'x' } }, '.match', '[object Object]'],
+    [['https://x'], '.match', 'undefined'], [Symbol('s'), '', 'Symbol(s)'], [hostile(), '.match', 'a getter that throws']]
+  const r = readTracing({ allowedUrls: ['https://first', ...bad.map((b) => b[0]), 'https://last'] })
+  assert.deepEqual(r._rules.map((x) => x._match), ['https://first', 'https://last'])
+  assert.deepEqual(out, bad.map(([, at, shown], i) => `[tracewire] tracing.allowedUrls[${i + 1}]${at} must be a non-empty string, a RegExp or a function, got ${shown}; ignoring it`))
 })
 
-test('a non-array allowedUrls counts as [] with one warning, and an absent one silently', () => {
-  for (const v of ['https://a', { 0: 'https://a', length: 1 }, 5, null, /x/, revoked()]) {
+test('a non-array allowedUrls counts as [] with one warning naming the value, and an absent one silently', () => {
+  for (const [v, shown] of [['https://a', '"https://a"'], [{ 0: 'https://a', length: 1 }, '[object Object]'], [5, '5'], [null, 'null'], [/x/, '/x/'], [revoked(), 'object']]) {
     setSink((m) => out.push(m)); out = []
-    assert.deepEqual(readTracing({ allowedUrls: v }).rules, [])
-    assert.deepEqual(out, ['[tracewire] tracing.allowedUrls must be an array; using []'])
+    assert.deepEqual(readTracing({ allowedUrls: v })._rules, [])
+    assert.deepEqual(out, [`[tracewire] tracing.allowedUrls must be an array, got ${shown}; using []`])
   }
   out = []; setSink((m) => out.push(m))
-  assert.deepEqual(readTracing({ allowedUrls: undefined }).rules, [])
+  assert.deepEqual(readTracing({ allowedUrls: undefined })._rules, [])
   assert.deepEqual(out, [])
 })
 
 test('holes in allowedUrls are dropped like undefined items', () => {
   // eslint-disable-next-line no-sparse-arrays
   const r = readTracing({ allowedUrls: [, 'https://a', , 'https://b'] })
-  assert.deepEqual(r.rules.map((x) => x.match), ['https://a', 'https://b'])
+  assert.deepEqual(r._rules.map((x) => x._match), ['https://a', 'https://b'])
   assert.deepEqual(out.map((m) => m.match(/\[(\d+)\]/)[1]), ['0', '2'])
 })
 
@@ -247,18 +267,18 @@ test('allowedUrls keeps the first 64 items of a 100 000-item array and warns onc
   const urls = Array.from({ length: 100000 }, (_, i) => 'https://h' + i)
   let reads = 0
   const r = readTracing({ allowedUrls: new Proxy(urls, { get: (t, k) => (reads++, t[k]) }) })
-  assert.equal(r.rules.length, 64)
-  assert.equal(r.rules[63].match, 'https://h63')
+  assert.equal(r._rules.length, 64)
+  assert.equal(r._rules[63]._match, 'https://h63')
   assert.ok(reads < 70, 'read ' + reads + ' items')
-  assert.deepEqual(out, ['[tracewire] tracing.allowedUrls has more than 64 items; using the first 64'])
+  assert.deepEqual(out, ['[tracewire] tracing.allowedUrls must be at most 64 items, got [object Array]; using the first 64'])
 })
 
 test('a sparse array of length 2^32-1 is read in bounded time', { timeout: 5000 }, () => {
   const a = []
   a.length = 2 ** 32 - 1
   const r = readTracing({ propagatorTypes: a, allowedUrls: a })
-  assert.deepEqual(r.propagators, ['tracecontext'])
-  assert.deepEqual(r.rules, [])
+  assert.deepEqual(r._propagators, ['tracecontext'])
+  assert.deepEqual(r._rules, [])
 })
 
 // ---- hostile input ----
@@ -268,7 +288,9 @@ test('a tracing object whose every getter throws yields the defaults with one wa
   for (const k of ['enable', 'sample', 'tracestate', 'baggage', 'propagatorTypes', 'allowedUrls']) Object.defineProperty(t, k, { get: boom })
   assert.deepEqual(readTracing(t), DEFAULTS)
   assert.equal(out.length, 6)
-  for (const k of ['enable', 'sample', 'tracestate', 'baggage', 'propagatorTypes', 'allowedUrls']) assert.ok(out.some((m) => m.includes('tracing.' + k + ' ')), k)
+  for (const k of ['enable', 'sample', 'tracestate', 'baggage', 'propagatorTypes', 'allowedUrls']) {
+    assert.ok(out.some((m) => m.startsWith(`[tracewire] tracing.${k} must be `) && m.includes(', got a getter that throws; ')), k)
+  }
 })
 
 test('a Proxy whose traps all throw, or a revoked Proxy, never throws', () => {
@@ -291,16 +313,17 @@ test('an array Proxy whose length or items throw counts as invalid instead of th
   const badLen = new Proxy([], { get: (t, k) => { if (k === 'length') throw new Error('len'); return t[k] } })
   const badItem = new Proxy(['https://a', 'https://b'], { get: (t, k) => { if (k === '0') throw new Error('item'); return t[k] } })
   const r = readTracing({ allowedUrls: badItem, propagatorTypes: badLen })
-  assert.deepEqual(r.propagators, ['tracecontext'])
-  assert.deepEqual(r.rules.map((x) => x.match), ['https://b'])
-  assert.ok(out.includes('[tracewire] tracing.allowedUrls[0] must be a non-empty string, a RegExp, a function or { match }; ignoring it'))
+  assert.deepEqual(r._propagators, ['tracecontext'])
+  assert.deepEqual(r._rules.map((x) => x._match), ['https://b'])
+  assert.ok(out.includes('[tracewire] tracing.allowedUrls[0] must be a non-empty string, a RegExp or a function, got a getter that throws; ignoring it'))
 })
 
 test('a RegExp whose source or flags getter throws is dropped with a warning', () => {
   const re = /x/
   Object.defineProperty(re, 'flags', { get: boom })
-  assert.deepEqual(readTracing({ allowedUrls: [re] }).rules, [])
-  assert.deepEqual(out, ['[tracewire] tracing.allowedUrls[0] must be a non-empty string, a RegExp, a function or { match }; ignoring it'])
+  assert.deepEqual(readTracing({ allowedUrls: [re] })._rules, [])
+  // The warning's rendering of the value meets the same getter and falls back to its tag.
+  assert.deepEqual(out, ['[tracewire] tracing.allowedUrls[0] must be a non-empty string, a RegExp or a function, got [object RegExp]; ignoring it'])
 })
 
 test('frozen and cyclic inputs are read without throwing and are left unchanged', () => {
@@ -311,8 +334,8 @@ test('frozen and cyclic inputs are read without throwing and are left unchanged'
   const before = JSON.stringify({ ...t, self: 0, allowedUrls: t.allowedUrls.slice(0, 2) })
   deepFreeze(t)
   const r = readTracing(t, 'web')
-  assert.equal(r.sample, 10)
-  assert.equal(r.rules.length, 2)
+  assert.equal(r._sample, 10)
+  assert.equal(r._rules.length, 2)
   assert.equal(JSON.stringify({ ...t, self: 0, allowedUrls: t.allowedUrls.slice(0, 2) }), before)
   assert.deepEqual(Reflect.ownKeys(t), ['sample', 'propagatorTypes', 'allowedUrls', 'self'])
   assert.deepEqual(Reflect.ownKeys(re), ['lastIndex'])
@@ -324,35 +347,90 @@ test('user functions are stored, never called, while the config is read', () => 
   const notRe = { get source() { calls++; return 'x' }, get flags() { calls++; return '' } }
   const r = readTracing({ allowedUrls: [fn, { match: fn }, { match: notRe }] })
   assert.equal(calls, 0)
-  assert.equal(r.rules.length, 2)
-  assert.equal(r.rules[0].match, fn)
-  assert.equal(r.rules[1].match, fn)
+  assert.equal(r._rules.length, 2)
+  assert.equal(r._rules[0]._match, fn)
+  assert.equal(r._rules[1]._match, fn)
 })
 
 test('a throwing toString on a propagator name cannot break the warning', () => {
   const evil = { toString: boom, valueOf: boom }
-  assert.deepEqual(readTracing({ propagatorTypes: [evil, Symbol('s'), 'b3'] }).propagators, ['b3'])
+  assert.deepEqual(readTracing({ propagatorTypes: [evil, Symbol('s'), 'b3'] })._propagators, ['b3'])
   assert.equal(out.length, 2)
 })
 
 test('appType adds no rule: mini programs and pages alike get only the user rules', () => {
-  assert.deepEqual(readTracing(true, 'miniapp').rules, [])
-  assert.deepEqual(readTracing({ allowedUrls: ['https://a'] }, 'web').rules.length, 1)
+  assert.deepEqual(readTracing(true, 'miniapp')._rules, [])
+  assert.deepEqual(readTracing({ allowedUrls: ['https://a'] }, 'web')._rules.length, 1)
 })
 
 // ---- warnings ----
 
-test('a warning is printed once per distinct problem, even across repeated reads', () => {
+test('the same problem read again prints nothing new; the same field with another value prints its own warning', () => {
   readTracing({ sample: -1 })
   readTracing({ sample: 'x' })
   readTracing({ sample: -1, baggage: 1 })
+  readTracing({ sample: 150 })
+  readTracing({ sample: -5 })
   assert.deepEqual(out, [
-    '[tracewire] tracing.sample must be a number from 0 to 100; using 100',
-    '[tracewire] tracing.baggage must be a boolean; using false'
+    '[tracewire] tracing.sample must be a number from 0 to 100, got -1; using 100',
+    '[tracewire] tracing.sample must be a number from 0 to 100, got "x"; using 100',
+    '[tracewire] tracing.baggage must be a boolean, got 1; using false',
+    '[tracewire] tracing.sample must be a number from 0 to 100, got 150; using 100',
+    '[tracewire] tracing.sample must be a number from 0 to 100, got -5; using 100'
   ])
 })
 
 // ---- log.js ----
+
+test('show renders every kind of value as a short text', () => {
+  function named(url) { return url }
+  const cases = [
+    ['https://api.example', '"https://api.example"'],
+    ['x'.repeat(100), `"${'x'.repeat(40)}"...`],
+    ['a\r\nb"', '"a\\r\\nb\\""'],
+    [0, '0'], [-0, '-0'], [NaN, 'NaN'], [Infinity, 'Infinity'], [-Infinity, '-Infinity'], [1.5e300, '1.5e+300'], [12n, '12n'],
+    [true, 'true'], [false, 'false'], [null, 'null'], [undefined, 'undefined'],
+    [Symbol('s'), 'Symbol(s)'], [Symbol(), 'Symbol()'],
+    [named, 'function named(url) { return url }'], [(u) => u.length > 0, '(u) => u.length > 0'],
+    [/api\.example/gi, '/api\\.example/gi'], [new TypeError('bad'), 'TypeError: bad'],
+    [{ a: 1 }, '[object Object]'], [[1, 2], '[object Array]'], [new Map(), '[object Map]'], [Object.create(null), '[object Object]'],
+    [new Number(5), '[object Number]']
+  ]
+  for (const [v, want] of cases) assert.equal(show(v), want)
+})
+
+test('show never throws on hostile values, never runs an object\'s own toString, and stays short', () => {
+  let calls = 0
+  const counted = { toString() { calls++; return 'x' }, valueOf() { calls++; return 1 } }
+  const long = { [Symbol.toStringTag]: 'T'.repeat(1000) }
+  const hostiles = [
+    hostile(), revoked(), new Proxy(function () {}, { get: boom }), new Proxy(/x/, { get: boom }),
+    { toString: boom, valueOf: boom, [Symbol.toPrimitive]: boom }, counted, long,
+    Object.defineProperty(/x/, 'source', { get: boom }), Object.defineProperty(new Error('e'), 'message', { get: boom }),
+    { [Symbol.toStringTag]: 'RegExp', toString: boom }, Object.assign(Symbol('d'.repeat(500)), {}),
+    (() => { const f = () => 1; Object.defineProperty(f, 'toString', { value: boom }); return f })()
+  ]
+  for (const v of hostiles) {
+    let s
+    assert.doesNotThrow(() => { s = show(v) })
+    assert.equal(typeof s, 'string')
+    assert.ok(s.length > 0 && s.length <= 60, JSON.stringify(s))
+  }
+  assert.equal(calls, 0, 'an object is shown by its tag alone')
+  assert.equal(show(hostile()), 'object')
+  assert.equal(show(long), `[object ${'T'.repeat(52)}`)
+})
+
+test('a hostile value in a config field gives one warning that names the field, never an exception', () => {
+  for (const v of [hostile(), revoked(), { toString: boom, [Symbol.toPrimitive]: boom }, new Proxy(/x/, { get: boom })]) {
+    setSink((m) => out.push(m)); out = []
+    assert.doesNotThrow(() => readTracing({ sample: v, propagatorTypes: [v, 'b3'], allowedUrls: [v] }))
+    assert.equal(out.length, 3, JSON.stringify(out))
+    assert.ok(out[0].startsWith('[tracewire] tracing.sample must be a number from 0 to 100, got '), out[0])
+    assert.ok(out[1].startsWith('[tracewire] tracing.propagatorTypes[0] must be one of '), out[1])
+    assert.ok(out[2].startsWith('[tracewire] tracing.allowedUrls[0]'), out[2])
+  }
+})
 
 test('warn prefixes the message and prints each distinct message once', () => {
   warn('a'); warn('b'); warn('a')

@@ -19,17 +19,17 @@ function randomText(max) {
 test('wasm and wasm2js agree on 20,000 random resolutions, rule matches, peers and context values', () => {
   const [a, b] = ENGINES.map(([, load]) => load())
   for (let i = 0; i < 20000; i++) {
-    const base = a.norm(randomText(40), '')
-    assert.equal(b.norm(base, ''), base)
+    const base = a._norm(randomText(40), '')
+    assert.equal(b._norm(base, ''), base)
     const ref = randomText(60)
-    const rules = [randomText(20), base.slice(0, 12), ref.slice(0, 10)].map((r) => a.norm(r, base)).filter(Boolean)
-    const sa = a.rules(base, rules), sb = b.rules(base, rules)
-    const ka = a.req(sa, ref), kb = b.req(sb, ref)
+    const rules = [randomText(20), base.slice(0, 12), ref.slice(0, 10)].map((r) => a._norm(r, base)).filter(Boolean)
+    const sa = a._rules(base, rules), sb = b._rules(base, rules)
+    const ka = a._req(sa, ref), kb = b._req(sb, ref)
     assert.equal(ka, kb, `match of ${JSON.stringify(ref)} against ${JSON.stringify(rules)}`)
-    assert.equal(a.abs(), b.abs())
-    assert.equal(a.peer(), b.peer())
+    assert.equal(a._abs(), b._abs())
+    assert.equal(a._peer(), b._peer())
     const kind = i % 3, app = i & 1, p = randomText(30), s = randomText(30), c = randomText(30)
-    assert.equal(a.ctx(kind, app, p, s, c), b.ctx(kind, app, p, s, c), `ctx ${kind}`)
+    assert.equal(a._ctx(kind, app, p, s, c), b._ctx(kind, app, p, s, c), `ctx ${kind}`)
   }
 })
 
@@ -40,8 +40,8 @@ test('wasm and wasm2js seeded alike give the same id stream and sampled flags at
   for (let i = 0; i < 500; i++) {
     const p = i % 5 == 0 ? random(1)[0] % 101 : (random(1)[0] * 256 + random(1)[0]) / 655.36
     const parts = i & 4
-    const ra = a.batch(0, p, parts), rb = b.batch(0, p, parts)
-    assert.equal(ra.text, rb.text, `batch at ${p} %`)
+    const ra = a._batch(0, p, parts), rb = b._batch(0, p, parts)
+    assert.equal(ra._text, rb._text, `batch at ${p} %`)
   }
 })
 
@@ -51,6 +51,6 @@ test('wasm and wasm2js format the same record from the same 10,000 random ids', 
     const ids = random(40)
     const parts = i & 7
     const sampled = (i & 8) !== 0
-    assert.equal(a.fixed(ids, sampled, parts), b.fixed(ids, sampled, parts))
+    assert.equal(a._fixed(ids, sampled, parts), b._fixed(ids, sampled, parts))
   }
 })

@@ -91,12 +91,11 @@ test('relative string rules are resolved against baseURI, and each rule keeps it
   assert.equal(t.headers('https://cdn.example/root/x'), null)
 })
 
-test('a relative rule without baseURI is dropped with one warning naming it', () => {
+test('a relative rule without baseURI is dropped with one warning naming it, its place and why', () => {
   let t
-  const w = warnings(() => { t = createTracer({ pid: 'shop', tracing: { allowedUrls: ['api/'] } }) })
+  const w = warnings(() => { t = createTracer({ pid: 'shop', tracing: { allowedUrls: [/zzz/, { match: 'api/' }] } }) })
   assert.equal(t.headers('https://shop.example/api/x'), null)
-  assert.equal(w.length, 1)
-  assert.match(w[0], /^\[tracewire\] tracing\.allowedUrls: "api\/" is not an http\(s\) URL/)
+  assert.deepEqual(w, ['[tracewire] tracing.allowedUrls[1].match must be an http(s) URL, got "api/"; ignoring it (no baseURI)'])
 })
 
 test('headers never throws on odd input: it answers null and warns at most once', () => {
@@ -168,8 +167,8 @@ test('corsHeaders lists exactly the headers a config can send, and nothing when 
       assert.deepEqual(corsHeaders(tracing), want, JSON.stringify(tracing))
     }
   })
-  assert.deepEqual(w, ['[tracewire] tracing.propagatorTypes has unknown propagator "nope"; ignoring it',
-    '[tracewire] tracing.propagatorTypes has no known propagator; using tracecontext'])
+  assert.deepEqual(w, ['[tracewire] tracing.propagatorTypes[0] must be one of tracecontext, b3, b3multi, jaeger, sw8, got "nope"; ignoring it',
+    '[tracewire] tracing.propagatorTypes must be a list with a known propagator, got [object Array]; using tracecontext'])
 })
 
 function cli(...args) {
@@ -209,6 +208,6 @@ test('tracewire cors reports config problems on stderr, keeping stdout the bare 
   const r = await cli('cors', '{"propagatorTypes":["b3","nope"],"sample":"all"}')
   assert.equal(r.code, 0)
   assert.equal(r.stdout, 'b3\n')
-  assert.match(r.stderr, /unknown propagator "nope"/)
-  assert.match(r.stderr, /tracing\.sample/)
+  assert.match(r.stderr, /tracing\.propagatorTypes\[1\] must be one of .*, got "nope"; ignoring it/)
+  assert.match(r.stderr, /tracing\.sample must be a number from 0 to 100, got "all"; using 100/)
 })

@@ -19,10 +19,10 @@ for (const [name, load] of ENGINES) {
     const spans = new Set()
     const digits = new Array(16).fill(0)
     while (traces.size < 1_000_000) {
-      const b = engine.batch(0, 100, 0)
-      for (let o = 0; o < b.text.length; o += b.len) {
-        const t = b.text.substring(o + 3, o + 35)
-        const s = b.text.substring(o + 36, o + 52)
+      const b = engine._batch(0, 100, 0)
+      for (let o = 0; o < b._text.length; o += b._length) {
+        const t = b._text.substring(o + 3, o + 35)
+        const s = b._text.substring(o + 36, o + 52)
         const before = traces.size
         traces.add(t)
         spans.add(s)
@@ -39,11 +39,11 @@ for (const [name, load] of ENGINES) {
     const engine = load()
     let sampled = 0, n = 0
     while (n < 100_000) {
-      const b = engine.batch(0, 30, 0)
-      for (let o = 0; o < b.text.length; o += b.len, n++) {
-        const flag = b.text[o + 54] === '1'
+      const b = engine._batch(0, 30, 0)
+      for (let o = 0; o < b._text.length; o += b._length, n++) {
+        const flag = b._text[o + 54] === '1'
         // SPEC §3: sampled iff R >= (1 - 0.3) * 2^56, R the last 14 hex digits.
-        const r = BigInt('0x' + b.text.substring(o + 21, o + 35))
+        const r = BigInt('0x' + b._text.substring(o + 21, o + 35))
         assert.equal(flag, r >= (7n << 56n) / 10n + 1n, `flag ${flag} for R ${r}`)
         if (flag) sampled++
       }
@@ -56,8 +56,8 @@ for (const [name, load] of ENGINES) {
     const engine = load()
     for (const [p, want] of [[0, '0'], [100, '1']]) {
       for (let k = 0; k < 50; k++) {
-        const b = engine.batch(0, p, 0)
-        for (let o = 0; o < b.text.length; o += b.len) assert.equal(b.text[o + 54], want)
+        const b = engine._batch(0, p, 0)
+        for (let o = 0; o < b._text.length; o += b._length) assert.equal(b._text[o + 54], want)
       }
     }
   })

@@ -18,7 +18,7 @@ for (const [name, load] of ENGINES) {
       const i = c.input
       const ids = new Uint8Array([...hex(i.traceId), ...hex(i.spanId), ...hex(i.segmentId)])
       let tracer
-      const source = () => engine.fixed(ids, i.sampled, tracer.parts)
+      const source = () => engine._fixed(ids, i.sampled, tracer._parts)
       tracer = makeTracer(engine, {
         pid: i.pid,
         version: i.version,
