@@ -4,14 +4,14 @@
 // SPEC §6: this runs inside other people's pages, so it never throws and never writes to
 // what it is given: every read of a user value is guarded, and a read that throws counts as
 // an invalid value (default + one warning, SPEC §2). User functions are only stored.
-import { invalid, THREW } from './log.js'
+import { invalid, THREW, toStr } from './log.js'
 
 export const PROPAGATORS = ['tracecontext', 'b3', 'b3multi', 'jaeger', 'sw8']
 
 // Bounds the work done on hostile input (100 000-item or sparse 2^32 arrays).
 const MAX = 64
 const TOP = 'tracing.propagatorTypes'
-const toStr = Object.prototype.toString // taken before the page can patch it
+const KNOWN = 'one of ' + PROPAGATORS.join(', ')
 
 // f(), or `otherwise` when it throws.
 const safe = (f, otherwise) => {
@@ -36,16 +36,16 @@ function propagators(v, path, fallback) {
   if (v === undefined) return fallback
   const one = typeof v == 'string', list = one ? [v] : items(v, path)
   const instead = 'using ' + (fallback ? TOP : 'tracecontext')
-  if (!list) return invalid(path, v, 'a propagator name or a list of them', instead), fallback
+  if (!list) return invalid(path, v, 'a propagator name or a list', instead), fallback
   const out = []
   list.forEach((p, i) => {
-    if (!PROPAGATORS.includes(p)) invalid(one ? path : `${path}[${i}]`, p, 'one of ' + PROPAGATORS.join(', '), one ? instead : 'ignoring it')
+    if (!PROPAGATORS.includes(p)) invalid(one ? path : `${path}[${i}]`, p, KNOWN, one ? instead : 'ignoring it')
     else if (!out.includes(p)) out.push(p)
   })
   // SPEC §2: sw8 takes precedence, only sw8 is sent.
   if (out.includes('sw8')) return ['sw8']
   if (out.length) return out
-  if (!fallback && !one) invalid(path, v, 'a list with a known propagator', instead)
+  if (!fallback && !one) invalid(path, v, 'a list with ' + KNOWN, instead)
   return fallback
 }
 

@@ -146,17 +146,13 @@ export function createEngine(exports, random) {
     },
 
     // n records for a tracer (0: the default batch), each _length characters, all in one
-    // _text; null when n does not fit.
-    _batch(n, percent, parts) {
-      if (++batches % RESEED === 0) seed()
+    // _text; null when n does not fit. ids (tests): the records of these ids (40 bytes each:
+    // trace, span, segment) instead of random ones.
+    _batch(n, percent, parts, ids) {
+      if (ids) u8.set(ids, IN), parts |= FIXED_IDS
+      else if (++batches % RESEED === 0) seed()
       const len = x.tw_batch(n = n || BATCH, percent, parts)
       return len ? { _length: len, _text: text(OUT, n * len) } : null
-    },
-    // Tests: the one record of the given ids (40 bytes: trace, span, segment).
-    _fixed(ids, sampled, parts) {
-      u8.set(ids, IN)
-      const len = x.tw_batch(1, sampled ? 100 : 0, parts | FIXED_IDS)
-      return text(OUT, len)
     },
 
     // Request-independent values (src/wasm.c tw_ctx); '' when the value must be left out.

@@ -7,7 +7,7 @@
 const MAX = 100
 let seen = new Set()
 let sink = null
-const toStr = Object.prototype.toString // taken before the page can patch it
+export const toStr = Object.prototype.toString // taken before the page can patch it
 
 export function warn(message) {
   try {

@@ -5,7 +5,7 @@
 import { randomHex } from './random.js'
 
 const KEY = 'tracewire.sid'
-const IDLE = 30 * 60e3 // renewed after 30 minutes without a request, like common RUM sessions
+const IDLE = 1800e3 // renewed after 30 minutes without a request, like common RUM sessions
 const ID = /^[0-9a-f]{32}$/
 
 // session(read, write, now, newId) -> () => sessionId. Each call counts as activity; never

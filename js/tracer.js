@@ -5,6 +5,7 @@ import { invalid, show, warn } from './log.js'
 import { randomHex } from './random.js'
 import { REC_SW8, CTX_TRACESTATE, CTX_BAGGAGE, CTX_SW8 } from './engine.js'
 
+// The headers each propagator writes (SPEC §3), lower case as CORS lists them (SPEC §8).
 const NAMES = {
   tracecontext: ['traceparent'],
   b3: ['b3'],
@@ -45,10 +46,10 @@ function text(v, path, fallback) {
   }
 }
 
-// The text of a value read again on every request: a function's answer ('' when it throws),
-// or the value itself, read once with the config. The web SDK passes functions for what moves
-// with the page (document.baseURI, the session, the path); their warning is fixed text, so a
-// bad answer prints once however many requests see it (SPEC §2).
+// A value read again on every request: the answer of a function of tracewire's own (the web
+// SDK's document.baseURI, session and path, which move with the page; the mini program's
+// route), '' when it throws and the fallback when it is not a string; or a user's value,
+// read once with the config.
 function reader(v, path, fallback) {
   if (typeof v != 'function') {
     v = text(v, path, fallback)
@@ -57,10 +58,7 @@ function reader(v, path, fallback) {
   return () => {
     let s = ''
     try { s = v() } catch (e) {}
-    if (typeof s == 'string') return s
-    if (s == null) return fallback
-    warn(path + ' is not a string; using its text')
-    try { return String(s) } catch (e) { return fallback }
+    return typeof s == 'string' ? s : fallback
   }
 }
 
@@ -159,20 +157,21 @@ function headerSet(decision, rec, ctx) {
   return { traceId: tid, spanId: spid, sampled: s == '1', headers: h, url: decision._url }
 }
 
-// engine: from engine.js; o: { pid, tracing, version, baseURI, appType, sessionId, page }.
-// `source` (tests only) replaces the random id records.
-export function makeTracer(engine, o, random, source) {
-  const app = o.appType === 'miniapp' ? 1 : 0
-  const cfg = readTracing(o.tracing)
+// engine: from engine.js; options: { pid, tracing, version, baseURI, appType, sessionId, page },
+// each read once. `source` (tests only) replaces the random id records.
+export function makeTracer(engine, options, random, source) {
+  const { pid: pidOption, tracing, version: versionOption, baseURI, appType, sessionId, page: pageOption } = options
+  const app = appType === 'miniapp' ? 1 : 0
+  const cfg = readTracing(tracing)
   if (!cfg) return { headers: () => null, _config: null }
-  const pid = text(o.pid, 'pid', '')
-  if (!pid) invalid('pid', o.pid, 'a non-empty string', 'using ""')
-  const version = text(o.version, 'version', '')
-  const session = reader(o.sessionId == null ? randomHex(random) : o.sessionId, 'sessionId', '')
+  const pid = text(pidOption, 'pid', '')
+  if (!pid) invalid('pid', pidOption, 'a non-empty string', 'using ""')
+  const version = text(versionOption, 'version', '')
+  const session = reader(sessionId == null ? randomHex(random) : sessionId, 'sessionId', '')
   // The page URL may be live (the web passes document.baseURI, which follows history
   // navigation); the rule table is rebuilt when it changes.
-  const baseURI = o.baseURI == null ? () => '' : reader(o.baseURI, 'baseURI', '')
-  const page = o.page == null ? () => (table._base ? table._base.replace(/^[^/]*\/\/[^/]*|[?#].*$/g, '') : '/') : reader(o.page, 'page', '/')
+  const pageURL = baseURI == null ? () => '' : reader(baseURI, 'baseURI', '')
+  const page = pageOption == null ? () => (table._base ? table._base.replace(/^[^/]*\/\/[^/]*|[?#].*$/g, '') : '/') : reader(pageOption, 'page', '/')
   // Records carry traceparent, and the sw8 ids head when some rule sends sw8.
   const parts = used(cfg).includes('sw8') ? REC_SW8 : 0
   const next = source || records(engine, cfg._sample, parts)
@@ -180,7 +179,7 @@ export function makeTracer(engine, o, random, source) {
   let rawBase, table
 
   function rules() {
-    const b = baseURI()
+    const b = pageURL()
     if (b !== rawBase) {
       rawBase = b
       table = ruleTable(engine, cfg, b && engine._norm(b, ''), app)

@@ -5,7 +5,6 @@ import { show, warn } from './log.js'
 
 // SPEC §6: one installation per window, shared by every copy of the SDK (Symbol.for is global).
 const KEY = Symbol.for('tracewire.web')
-const fnString = Function.prototype.toString
 const keys = Object.keys
 export const hidden = (o, k, value) => Object.defineProperty(o, k, { value, configurable: true, writable: true })
 
@@ -19,6 +18,7 @@ export const hidden = (o, k, value) => Object.defineProperty(o, k, { value, conf
 export function patchWeb(win, hooks) {
   let on = 1, busy, Headers, Request
   const undo = [], warned = {}
+  const fnString = Function.prototype.toString // taken before any wrapper of ours is installed
 
   try {
     if (win[KEY]) {
@@ -71,8 +71,7 @@ export function patchWeb(win, hooks) {
       try { return post ? post(this, arguments, r, t) : r } catch (e) { fail(what, e) }
       return r
     } }[name]
-    Object.defineProperty(w, 'name', { value: orig.name })
-    Object.defineProperty(w, 'length', { value: orig.length })
+    for (const k of ['name', 'length']) Object.defineProperty(w, k, { value: orig[k] })
     hidden(w, 'toString', fnString.bind(orig))
     obj[name] = w
     undo.push(() => { if (obj[name] === w) obj[name] = orig })

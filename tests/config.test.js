@@ -125,11 +125,11 @@ test('propagatorTypes with no known name left falls back to tracecontext with a 
   assert.deepEqual(readTracing({ propagatorTypes: ['otlp'] })._propagators, ['tracecontext'])
   assert.deepEqual(out, [
     `[tracewire] tracing.propagatorTypes[0] must be ${KNOWN}, got "otlp"; ignoring it`,
-    '[tracewire] tracing.propagatorTypes must be a list with a known propagator, got [object Array]; using tracecontext'
+    `[tracewire] tracing.propagatorTypes must be a list with ${KNOWN}, got [object Array]; using tracecontext`
   ])
   out = []; setSink((m) => out.push(m))
   assert.deepEqual(readTracing({ propagatorTypes: [] })._propagators, ['tracecontext'])
-  assert.deepEqual(out, ['[tracewire] tracing.propagatorTypes must be a list with a known propagator, got [object Array]; using tracecontext'])
+  assert.deepEqual(out, [`[tracewire] tracing.propagatorTypes must be a list with ${KNOWN}, got [object Array]; using tracecontext`])
   out = []; setSink((m) => out.push(m))
   assert.deepEqual(readTracing({ propagatorTypes: 'otlp' })._propagators, ['tracecontext'])
   assert.deepEqual(out, [`[tracewire] tracing.propagatorTypes must be ${KNOWN}, got "otlp"; using tracecontext`])
@@ -140,7 +140,7 @@ test('propagatorTypes of a wrong type falls back to tracecontext with one warnin
     [{ propagatorTypes: revoked() }, 'object'], [throwing('propagatorTypes'), 'a getter that throws']]) {
     setSink((m) => out.push(m)); out = []
     assert.deepEqual(readTracing(t)._propagators, ['tracecontext'])
-    assert.deepEqual(out, [`[tracewire] tracing.propagatorTypes must be a propagator name or a list of them, got ${shown}; using tracecontext`])
+    assert.deepEqual(out, [`[tracewire] tracing.propagatorTypes must be a propagator name or a list, got ${shown}; using tracecontext`])
   }
 })
 
@@ -202,7 +202,7 @@ test('a rule whose names are all unknown uses the top-level list and warns about
 test('a rule whose propagatorTypes has a wrong type uses the top-level list with one warning', () => {
   const r = readTracing({ propagatorTypes: 'b3', allowedUrls: [{ match: 'https://a', propagatorTypes: 3 }] })
   assert.deepEqual(r._rules[0]._propagators, ['b3'])
-  assert.deepEqual(out, ['[tracewire] tracing.allowedUrls[0].propagatorTypes must be a propagator name or a list of them, got 3; using tracing.propagatorTypes'])
+  assert.deepEqual(out, ['[tracewire] tracing.allowedUrls[0].propagatorTypes must be a propagator name or a list, got 3; using tracing.propagatorTypes'])
 })
 
 test('sw8 takes precedence inside a rule and through the top-level fallback', () => {

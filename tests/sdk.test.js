@@ -168,7 +168,7 @@ test('corsHeaders lists exactly the headers a config can send, and nothing when 
     }
   })
   assert.deepEqual(w, ['[tracewire] tracing.propagatorTypes[0] must be one of tracecontext, b3, b3multi, jaeger, sw8, got "nope"; ignoring it',
-    '[tracewire] tracing.propagatorTypes must be a list with a known propagator, got [object Array]; using tracecontext'])
+    '[tracewire] tracing.propagatorTypes must be a list with one of tracecontext, b3, b3multi, jaeger, sw8, got [object Array]; using tracecontext'])
 })
 
 function cli(...args) {
