@@ -1,5 +1,5 @@
 // Checks the built engine module and derives its two JS forms, then prints every artifact's
-// size, gzip size and sha256.  Usage: node scripts/wasm-artifacts.mjs <module> <limit> <exports...>
+// size, gzip and brotli sizes, and sha256.  Usage: node scripts/wasm-artifacts.mjs <module> <limit> <exports...>
 //
 //   wasm/bytes.js             the module's bytes packed into printable ASCII (below), the
 //                             twin's data segment packed the same way, and the unpacker
@@ -11,7 +11,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import UglifyJS from 'uglify-js';
 
 const [file, limitText, ...exportNames] = process.argv.slice(2);
@@ -161,8 +161,9 @@ writeFileSync('wasm/tracewire.wasm2js.js', min.code + '\n');
 
 const row = (name, data) => {
   const gz = gzipSync(data, { level: 9 }).length;
+  const br = brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY } }).length;
   const sha = createHash('sha256').update(data).digest('hex');
-  console.log(`${name.padEnd(28)} ${String(data.length).padStart(7)} B  gzip ${String(gz).padStart(6)} B  sha256 ${sha}`);
+  console.log(`${name.padEnd(28)} ${String(data.length).padStart(7)} B  gzip ${String(gz).padStart(6)} B  brotli ${String(br).padStart(6)} B  sha256 ${sha}`);
 };
 for (const f of ['wasm/tracewire.wasm', 'wasm/tracewire.wasm2js.js', 'wasm/bytes.js']) row(f, readFileSync(f));
 if (bytes.length >= limit) fail(`wasm/tracewire.wasm is ${bytes.length} bytes; the limit is under ${limit}`);
