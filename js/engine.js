@@ -48,12 +48,13 @@ export function createEngine(exports, random) {
     seed()
   }
 
+  // Without a source (random answers null) the engine keeps its own state.
   function seed() {
     const b = random(32)
-    if (!b) return false
-    u8.set(b, IN)
-    x.tw_seed(b.length)
-    return true
+    if (b) {
+      u8.set(b, IN)
+      x.tw_seed(b.length)
+    }
   }
 
   // UTF-8 of s into the input region at IN + at; the byte count, or -1 when it does not fit.
@@ -109,26 +110,20 @@ export function createEngine(exports, random) {
     _use: use,
 
     // A rule set for tw_req: the normalised base ('' for none) and normalised string rules.
-    // The handle re-uploads itself after an arena reset or a module switch.
-    _rules(base, strings) {
-      const all = [base].concat(strings)
-      const set = { _generation: -1, _offset: 0, _length: 0 }
-      set._load = () => {
-        const len = lay(all)
-        if (len < 0) return false
-        set._offset = top
-        set._length = len
-        set._generation = generation
-        top += len
-        return true
-      }
-      return set
-    },
+    // _req lays it in the arena on first use, and again after an arena reset or a module switch.
+    _rules: (base, strings) => ({ _strings: [base].concat(strings), _generation: -1 }),
 
     // One request: >= 0 the index of the first string rule the absolute URL starts with, -1 no
     // string rule, -2 not traceable (not http(s), unparsable, too long). One crossing.
     _req(set, url) {
-      if (set._generation !== generation && !set._load()) return -2
+      if (set._generation !== generation) {
+        const len = lay(set._strings)
+        if (len < 0) return -2
+        set._offset = top
+        set._length = len
+        set._generation = generation
+        top += len
+      }
       const n = put(url, 0)
       return n < 0 ? -2 : x.tw_req(set._offset, set._length, n)
     },

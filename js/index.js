@@ -25,9 +25,7 @@ const OFF = { headers: () => null }
 /** Low-level tracer for any HTTP client: headers(url, { method }) -> { traceId, spanId, sampled, headers } | null. */
 export function createTracer(options) {
   try {
-    const t = makeTracer(getEngine(), options || {}, random)
-    // The public answer is SPEC §1's four fields; the absolute URL is for init's spans.
-    return { headers: (url) => { const r = t.headers(url); return r && { traceId: r.traceId, spanId: r.spanId, sampled: r.sampled, headers: r.headers } } }
+    return { headers: makeTracer(getEngine(), options || {}, random).headers }
   } catch (e) {
     warn('createTracer failed, nothing traced: ' + show(e))
     return OFF
@@ -61,7 +59,7 @@ export function init(options) {
       start(url, method) {
         const ctx = tracer.headers(url)
         // SPEC §4: sampled requests only become spans.
-        if (ctx && exp && ctx.sampled) ctx._method = method, ctx._start = now()
+        if (ctx && exp && ctx.sampled) ctx._method = method, ctx._start = now(), ctx.url = tracer._url
         return ctx
       },
       end: (ctx, r) => ctx._start && exp.end(ctx, 'browser.request', ctx._method, ctx._start, r)

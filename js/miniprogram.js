@@ -126,6 +126,7 @@ function prep(o, names, tracer, exp, name) {
   if (!o || typeof o != 'object') return
   const t = tracer.headers(o.url)
   if (!t) return
+  t.url = tracer._url // for the span (SPEC §4)
   const ours = Object.keys(t.headers).map((k) => k.toLowerCase())
   let used = names.filter((c) => o[c] != null)
   for (const c of ['header', 'headers']) {

@@ -153,8 +153,7 @@ function headerSet(decision, rec, ctx) {
     }
   }
   if (ctx._baggage) h.baggage = ctx._baggage
-  // url: for the request's span (SPEC §4)
-  return { traceId: tid, spanId: spid, sampled: s == '1', headers: h, url: decision._url }
+  return { traceId: tid, spanId: spid, sampled: s == '1', headers: h }
 }
 
 // engine: from engine.js; options: { pid, tracing, version, baseURI, appType, sessionId, page },
@@ -221,12 +220,16 @@ export function makeTracer(engine, options, random, source) {
     // sw8 without its middle (pid, version and page past the engine's 16 KiB input) would be
     // a broken header: such a request goes untraced rather than malformed (SPEC §3).
     if (sw8 && !ctx._sw8) return warn('sw8 left out: pid, version and page too long'), null
+    // SPEC §4: the absolute URL (credentials dropped), for the request's span.
+    tracer._url = d._url
     return headerSet(d, rec, ctx)
   }
 
   rules()
   let failed
-  return {
+  // headers answers SPEC §1's four fields; _url is the absolute URL of the request it last
+  // traced, which init and the mini program put on the span.
+  const tracer = {
     _config: cfg,
     _parts: parts,
     headers(url) {
@@ -242,6 +245,7 @@ export function makeTracer(engine, options, random, source) {
       }
     }
   }
+  return tracer
 }
 
 // Records from the engine, a batch at a time: one crossing per 64 requests.
