@@ -430,11 +430,11 @@ test('switching the engine from the twin to the WXWebAssembly module keeps every
   const e = createEngine(twin(), seed)
   const out = () => {
     const ids = Uint8Array.from({ length: 40 }, (_, i) => i * 37 + 1)
-    return [e.fixed(ids, true, 0), e.fixed(ids, false, 4), e.batch(4, 50, 4).text,
-      e.ctx(0, 1, 'pid,=&%', 'sid'), e.ctx(1, 1, 'p é', 's'), e.ctx(2, 1, 'pid', '1.0', 'pages/商品/index')]
+    return [e._batch(1, 100, 0, ids)._text, e._batch(1, 0, 4, ids)._text, e._batch(4, 50, 4)._text,
+      e._ctx(0, 1, 'pid,=&%', 'sid'), e._ctx(1, 1, 'p é', 's'), e._ctx(2, 1, 'pid', '1.0', 'pages/商品/index')]
   }
   const before = out()
-  e.use(wasm)
+  e._use(wasm)
   const batches = W.batches
   assert.deepEqual(out(), before)
   assert.equal(W.batches - batches, 3, 'the control: the module answered (fixed, fixed, batch)')
