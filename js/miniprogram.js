@@ -6,7 +6,7 @@
 import { makeTracer } from './tracer.js'
 import { createEngine } from './engine.js'
 import { invalid, show, warn } from './log.js'
-import { createExporter, VERSION } from './export.js'
+import { createExporter, VERSION, TIMEOUT } from './export.js'
 import { session, SESSION_KEY } from './session.js'
 import twin from '../wasm/tracewire.wasm2js.js'
 
@@ -165,8 +165,9 @@ function exporter(p, orig, header, o, sid) {
   const e = createExporter({
     endpoint: o.endpoint,
     resource: () => ({ 'service.name': 'rum-miniapp', 'rum.pid': o.pid, 'session.id': sid(), 'telemetry.sdk.name': 'tracewire', 'telemetry.sdk.version': VERSION }),
+    // timeout (ms, in every platform's request): the platform itself closes a hung export (SPEC §4)
     send: (url, data) => new Promise((resolve) => {
-      orig.call(p, { url, method: 'POST', data, [header]: { 'content-type': 'application/json' }, complete: resolve })
+      orig.call(p, { url, method: 'POST', data, timeout: TIMEOUT, [header]: { 'content-type': 'application/json' }, complete: resolve })
     }),
     now: Date.now,
     _setTimer: (f, ms) => setTimeout(f, ms),

@@ -54,6 +54,7 @@ for (const name of PLATFORMS) {
     assert.ok(exportReq, 'the batch went out through the platform request')
     assert.equal(exportReq.method, 'POST')
     assert.ok(!('traceparent' in exportReq.headers), 'the export request is not traced')
+    assert.equal(exportReq.options.timeout, 10000, 'a collector that never answers is given up on by the platform after 10 s (SPEC §4)')
     const body = JSON.parse(exportReq.options.data)
     const rs = body.resourceSpans[0]
     assert.equal(attr(rs.resource.attributes, 'service.name'), 'rum-miniapp')
