@@ -1,5 +1,5 @@
 // Reads the user's `tracing` option (SPEC §2) into one normalised object of tracewire's own:
-//   { _sample, _tracestate, _baggage, _propagators, _rules }
+//   { _sample, _tracestate, _baggage, _corsGuard, _propagators, _rules }
 // where each rule is { _kind: 'string' | 'regexp' | 'function', _match, _propagators, _path }.
 // SPEC §6: this runs inside other people's pages, so it never throws and never writes to
 // what it is given: every read of a user value is guarded, and a read that throws counts as
@@ -86,6 +86,7 @@ export function readTracing(t) {
   const sample = field(t, 'sample', 100, 'a number from 0 to 100')
   const tracestate = field(t, 'tracestate', true, 'a boolean')
   const baggage = field(t, 'baggage', false, 'a boolean')
+  const corsGuard = field(t, 'corsGuard', true, 'a boolean') // SPEC §8, web only
 
   const top = propagators(get(t, 'propagatorTypes'), TOP) || ['tracecontext']
 
@@ -99,6 +100,7 @@ export function readTracing(t) {
     _sample: sample + 0, // -0 -> 0
     _tracestate: tracestate,
     _baggage: baggage,
+    _corsGuard: corsGuard,
     _propagators: top,
     _rules: rules
   }

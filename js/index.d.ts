@@ -61,6 +61,8 @@ export interface TracingConfig {
   propagatorTypes?: PropagatorType | PropagatorType[]
   /** Rules tried in order, then (web) the page's own origin; the first match decides. Default `[]`. */
   allowedUrls?: Array<MatchOption | AllowedUrl>
+  /** Web: when a cross-origin backend's CORS refuses the trace headers, send the request again without them and leave that origin untraced for the session, with one warning. Default `true`. */
+  corsGuard?: boolean
 }
 
 /**

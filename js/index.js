@@ -7,6 +7,7 @@ import { makeTracer, headerNames } from './tracer.js'
 import { readTracing } from './config.js'
 import { createEngine, wasmExports } from './engine.js'
 import { patchWeb } from './web.js'
+import { corsGuard } from './guard.js'
 import { createExporter, VERSION } from './export.js'
 import { webSession } from './session.js'
 import { show, warn } from './log.js'
@@ -55,7 +56,7 @@ export function init(options) {
     // web SDK does; Date.now where there is no such clock.
     const now = perf && perf.timeOrigin ? () => perf.timeOrigin + perf.now() : Date.now
     const exp = spans(win, o, () => sid, now)
-    const h = patchWeb(win, {
+    const hooks = {
       start(url, method) {
         const ctx = tracer.headers(url)
         // SPEC §4: sampled requests only become spans.
@@ -63,7 +64,9 @@ export function init(options) {
         return ctx
       },
       end: (ctx, r) => ctx._start && exp.end(ctx, 'browser.request', ctx._method, ctx._start, r)
-    })
+    }
+    // SPEC §8: tracing never breaks a request, unless tracing.corsGuard is false.
+    const h = patchWeb(win, tracer._config._corsGuard ? corsGuard(win, hooks, tracer) : hooks)
     return {
       stop() {
         h.stop()

@@ -125,6 +125,8 @@ export function patchWeb(win, hooks) {
       } catch (e) { return }
       const ctx = trace(url, method, (k) => h.has(k), (k, v) => h.set(k, v))
       if (!ctx) return
+      // SPEC §8: the CORS guard keeps the app's own arguments, to send them again untraced.
+      if (hooks._keep) hooks._keep(ctx, args, x)
       // Own and inherited members: fetch reads a dictionary through the prototype chain too
       // (an absent init has none: for-in over null or undefined does nothing).
       const o = {}
@@ -135,8 +137,9 @@ export function patchWeb(win, hooks) {
       return ctx
     },
     // Chained (not a side branch) so an unhandled rejection is still reported to the app;
-    // the app sees the same response or the same error object.
-    (x, a, p, ctx) => ctx ? p.then((r) => (end(ctx, r.status, false), r), (e) => { end(ctx, 0, true); throw e }) : p)
+    // the app sees the same response or the same error object, or (SPEC §8, a request the
+    // CORS guard watches) the answer to that request sent again without trace headers.
+    (x, a, p, ctx) => ctx ? (ctx._guard ? p.catch((e) => hooks._heal(ctx, e)) : p).then((r) => (end(ctx, r.status, false), r), (e) => { end(ctx, 0, true); throw e }) : p)
   }
 
   // XMLHttpRequest: inject at send() time (SPEC §3), from what open() and setRequestHeader()
@@ -178,6 +181,7 @@ export function patchWeb(win, hooks) {
         if (ctx) {
           state._ctx = ctx
           x.addEventListener('loadend', state._finish)
+          if (hooks._keep) hooks._keep(ctx, 0, x) // SPEC §8: the CORS guard watches its error
           // A synchronous send() that fails throws without loadend: settle right after it.
           if (state._sync) Promise.resolve().then(state._finish)
         }

@@ -8,7 +8,7 @@ let out
 beforeEach(() => { out = []; setSink((m) => out.push(m)) })
 afterEach(() => setSink(null))
 
-const DEFAULTS = { _sample: 100, _tracestate: true, _baggage: false, _propagators: ['tracecontext'], _rules: [] }
+const DEFAULTS = { _sample: 100, _tracestate: true, _baggage: false, _corsGuard: true, _propagators: ['tracecontext'], _rules: [] }
 const boom = () => { throw new Error('boom') }
 const throwing = (key) => Object.defineProperty({}, key, { get: boom, enumerable: true })
 const deepFreeze = (o) => { if (!Object.isFrozen(o)) { Object.freeze(o); Object.values(o).forEach((v) => v && typeof v == 'object' && deepFreeze(v)) } return o }
@@ -77,15 +77,16 @@ test('an invalid sample becomes 100 with one warning naming tracing.sample and t
   }
 })
 
-test('tracestate and baggage keep booleans', () => {
-  const r = readTracing({ tracestate: false, baggage: true })
+test('tracestate, baggage and corsGuard keep booleans', () => {
+  const r = readTracing({ tracestate: false, baggage: true, corsGuard: false })
   assert.equal(r._tracestate, false)
   assert.equal(r._baggage, true)
+  assert.equal(r._corsGuard, false)
   assert.deepEqual(out, [])
 })
 
-test('an invalid tracestate or baggage falls back to its default with one warning naming the field', () => {
-  for (const [k, d] of [['tracestate', true], ['baggage', false]]) {
+test('an invalid tracestate, baggage or corsGuard falls back to its default with one warning naming the field', () => {
+  for (const [k, d] of [['tracestate', true], ['baggage', false], ['corsGuard', true]]) {
     for (const [v, shown] of [[1, '1'], ['false', '"false"'], [null, 'null'], [{}, '[object Object]'], [BAD_GETTER, 'a getter that throws']]) {
       setSink((m) => out.push(m)); out = []
       const r = readTracing(v === BAD_GETTER ? throwing(k) : { [k]: v })
@@ -285,10 +286,10 @@ test('a sparse array of length 2^32-1 is read in bounded time', { timeout: 5000 
 
 test('a tracing object whose every getter throws yields the defaults with one warning per field', () => {
   const t = {}
-  for (const k of ['enable', 'sample', 'tracestate', 'baggage', 'propagatorTypes', 'allowedUrls']) Object.defineProperty(t, k, { get: boom })
+  for (const k of ['enable', 'sample', 'tracestate', 'baggage', 'corsGuard', 'propagatorTypes', 'allowedUrls']) Object.defineProperty(t, k, { get: boom })
   assert.deepEqual(readTracing(t), DEFAULTS)
-  assert.equal(out.length, 6)
-  for (const k of ['enable', 'sample', 'tracestate', 'baggage', 'propagatorTypes', 'allowedUrls']) {
+  assert.equal(out.length, 7)
+  for (const k of ['enable', 'sample', 'tracestate', 'baggage', 'corsGuard', 'propagatorTypes', 'allowedUrls']) {
     assert.ok(out.some((m) => m.startsWith(`[tracewire] tracing.${k} must be `) && m.includes(', got a getter that throws; ')), k)
   }
 })
@@ -306,7 +307,7 @@ test('each field of tracing is read exactly once', () => {
   readTracing(new Proxy({ sample: 5, propagatorTypes: ['b3'], allowedUrls: ['https://a'] }, {
     get: (t, k) => { reads[String(k)] = (reads[String(k)] || 0) + 1; return t[k] }
   }))
-  assert.deepEqual(reads, { enable: 1, sample: 1, tracestate: 1, baggage: 1, propagatorTypes: 1, allowedUrls: 1 })
+  assert.deepEqual(reads, { enable: 1, sample: 1, tracestate: 1, baggage: 1, corsGuard: 1, propagatorTypes: 1, allowedUrls: 1 })
 })
 
 test('an array Proxy whose length or items throw counts as invalid instead of throwing', () => {
