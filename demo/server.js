@@ -4,9 +4,13 @@
 //              under /api/ (same origin), all served by the OpenTelemetry-instrumented backend
 //   :PORT+1    the same backend on another origin (the "cross-origin" setting)
 //   :PORT+2    the OTLP/HTTP receiver that tracewire exports the browser spans to
+//   :PORT+3    a backend whose CORS allows the page but not the trace headers (README, "The
+//              CORS guard"): tracewire's guard sends its requests again untraced
 //
 // The trace view joins the receiver's browser spans with the backend's server spans (its
-// in-memory exporter) by trace id, and draws each trace as a waterfall.
+// in-memory exporter) by trace id, and draws each trace as a waterfall. A browser span of a
+// request to the refusing backend gets a note saying, from what that backend received, why no
+// backend span joins it.
 //
 //   node demo/server.js            (PORT=8080 by default; when taken, free ports are used)
 //   import { startDemo } from './demo/server.js'; const d = await startDemo({ port: 0 })
@@ -15,6 +19,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import esbuild from 'esbuild'
 import { startBackend } from '../tests/backend/otel.js'
 import { startReceiver, plain } from '../tests/backend/otlp.js'
+import { startCorsBackend } from '../tests/backend/cors.js'
 
 const here = (f) => fileURLToPath(new URL(f, import.meta.url))
 const MAX_SPANS = 5000 // the demo forgets old spans beyond this
@@ -31,8 +36,26 @@ async function sdk() {
 // Nanoseconds (string or [s, ns]) -> milliseconds since the epoch.
 const ms = (t) => Array.isArray(t) ? t[0] * 1e3 + t[1] / 1e6 : Number(BigInt(t) / 1000n) / 1e3
 
+// SPEC §8: why a browser span of a request to the refusing backend has no backend span, told
+// from what that backend received for its URL: a preflight asking for the trace headers, which
+// it refused (its Access-Control-Allow-Headers lists content-type only), then the request
+// itself, without them (the guard's HEAD probes come in between).
+function why(span, refusing) {
+  const u = span.attributes['url.full']
+  if (!u || !u.startsWith(refusing.origin + '/')) return
+  const path = u.slice(refusing.origin.length)
+  const got = refusing.requests.filter((r) => r.path == path)
+  const asked = got.find((r) => r.preflight)?.headers['access-control-request-headers']
+  const sent = got.find((r) => !r.preflight && r.method == span.attributes['http.request.method'])
+  if (!asked || !sent) return
+  return `no backend span: ${refusing.origin} refused the trace headers in its CORS preflight ` +
+    `(Access-Control-Request-Headers: ${asked}; its Access-Control-Allow-Headers lists content-type only). ` +
+    `tracewire's CORS guard sent the request again without them (${sent.method} ${path}): ` +
+    'the backend answered it, untraced, outside this trace'
+}
+
 // Every trace with its spans in one shape, newest first.
-function traces(rx, backends) {
+function traces(rx, backends, refusing) {
   const spans = []
   for (const { resource, span: s } of rx.spans()) {
     const a = plain(s.attributes)
@@ -57,8 +80,13 @@ function traces(rx, backends) {
     if (!byId.has(s.traceId)) byId.set(s.traceId, [])
     byId.get(s.traceId).push(s)
   }
-  return [...byId].map(([traceId, list]) => ({ traceId, spans: list.sort((a, b) => a.start - b.start) }))
-    .sort((a, b) => b.spans[0].start - a.spans[0].start).slice(0, 50)
+  return [...byId].map(([traceId, list]) => {
+    const t = { traceId, spans: list.sort((a, b) => a.start - b.start) }
+    const browser = list.length == 1 && list[0].service == 'rum-browser' && list[0]
+    const note = browser && why(browser, refusing)
+    if (note) t.note = note
+    return t
+  }).sort((a, b) => b.spans[0].start - a.spans[0].start).slice(0, 50)
 }
 
 async function listen(port) {
@@ -66,7 +94,8 @@ async function listen(port) {
   const routes = new Map()
   const api = await startBackend({ routes, port })
   const cross = await startBackend({ port: port && port + 1 })
-  return { rx, routes, api, cross }
+  const refusing = await startCorsBackend('refuse', port && port + 3)
+  return { rx, routes, api, cross, refusing }
 }
 
 export async function startDemo({ port = 8080 } = {}) {
@@ -75,30 +104,32 @@ export async function startDemo({ port = 8080 } = {}) {
     s = await listen(port)
   } catch (e) {
     if (!port || e.code != 'EADDRINUSE') throw e
-    console.log(`demo: port ${port}, ${port + 1} or ${port + 2} is taken; using free ports`)
+    console.log(`demo: one of the ports ${port} to ${port + 3} is taken; using free ports`)
     s = await listen(0)
   }
-  const { rx, routes, api, cross } = s
+  const { rx, routes, api, cross, refusing } = s
   const page = (f) => readFileSync(here(f), 'utf8')
   routes.set('/', { type: 'text/html; charset=utf-8', body: () => page('index.html') })
   routes.set('/traces.html', { type: 'text/html; charset=utf-8', body: () => page('traces.html') })
   routes.set('/tw.js', { type: 'text/javascript', body: await sdk() })
   routes.set('/favicon.ico', { type: 'image/x-icon', body: '' })
-  routes.set('/config.js', { type: 'text/javascript', body: `window.DEMO = ${JSON.stringify({ receiver: rx.origin, crossOrigin: cross.origin })}` })
+  routes.set('/config.js', { type: 'text/javascript', body: `window.DEMO = ${JSON.stringify({ receiver: rx.origin, crossOrigin: cross.origin, refusing: refusing.origin })}` })
   routes.set('/traces.json', {
     type: 'application/json',
     body: () => {
       if (api.spans().length > MAX_SPANS) api.reset()
       if (rx.requests.length > MAX_SPANS / 10) rx.requests.splice(0, rx.requests.length - MAX_SPANS / 10)
-      return JSON.stringify(traces(rx, [api]))
+      if (refusing.requests.length > MAX_SPANS) refusing.requests.splice(0, refusing.requests.length - MAX_SPANS)
+      return JSON.stringify(traces(rx, [api], refusing))
     },
   })
   return {
     url: api.origin + '/',
     traces: api.origin + '/traces.html',
     api: cross.origin,
+    refusing: refusing.origin,
     receiver: rx.origin + '/v1/traces',
-    close: () => Promise.all([rx.close(), api.close(), cross.close()]),
+    close: () => Promise.all([rx.close(), api.close(), cross.close(), refusing.close()]),
   }
 }
 
@@ -111,6 +142,7 @@ tracewire end-to-end demo
   trace view:      ${d.traces}
 
   cross-origin API ${d.api}/api/  (OpenTelemetry Node SDK + instrumentation-http)
+  refusing API     ${d.refusing}/api/  (CORS without the trace headers: see the CORS guard)
   OTLP receiver    ${d.receiver}
 
 Ctrl-C stops it.`)

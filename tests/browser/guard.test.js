@@ -8,9 +8,11 @@
 // states each engine's behaviour.
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { ENGINES, launch } from './browsers.js'
+import { ENGINES, launch, CAPTURE } from './browsers.js'
 import { startServers, bundle } from './server.js'
 import { startCorsBackend, deadOrigin } from '../backend/cors.js'
+import { capturePages } from '../backend/otel.js'
+import { startDemo } from '../../demo/server.js'
 import { mangleProps } from '../../scripts/bundle.mjs'
 
 let sdk
@@ -58,6 +60,7 @@ const HELPERS = `window.H = {
 }`
 
 before(async () => {
+  capturePages(CAPTURE) // the demo's pages load the console capture script first
   sdk = await bundle("import TraceWire from './index.js'; window.TraceWire = TraceWire", { mangleProps })
 })
 
@@ -347,5 +350,40 @@ for (const engine of ENGINES) describe(engine, () => {
     assert.ok(after.some((r) => r.method == 'GET' && r.path == '/drop/guard'))
     assert.deepEqual(after.filter((r) => r.method == 'HEAD'), [], 'no probe')
     await page.close()
+  })
+
+  it('the demo: the refusing backend\'s button gets its answer, the page shows the line to add, the trace view says why no backend span', LIMIT, async () => {
+    const demo = await startDemo({ port: 0 })
+    const page = await browser.newPage()
+    try {
+      await page.goto(demo.url)
+      await page.evaluate(() => document.getElementById('refused').click())
+      const row = await page.waitFor(() => {
+        const tr = document.querySelector('#log tr')
+        return tr && { label: tr.querySelector('td').textContent, status: tr.querySelector('td:nth-child(2)').textContent }
+      })
+      assert.deepEqual(row, { label: `fetch GET ${demo.refusing}/api/orders?n=1`, status: '200' })
+      assert.equal(await page.evaluate(() => document.getElementById('said').textContent), 'tracewire said on the console:\n' + refusal(demo.refusing))
+      // Leaving the page sends its span; the view then explains it, from what the backend got.
+      await page.evaluate(() => { setTimeout(() => document.getElementById('view').click()) })
+      const end = Date.now() + 15_000
+      let note
+      while (!note) {
+        assert.ok(Date.now() < end, 'the trace view shows a note for the request')
+        await new Promise((r) => setTimeout(r, 100))
+        note = await page.evaluate(() => {
+          const n = location.pathname == '/traces.html' && document.querySelector('.trace .note')
+          return n && { text: n.textContent, head: n.parentNode.querySelector('.head').textContent, label: n.parentNode.querySelector('.label').textContent }
+        }).catch(() => null) // while the page changes
+      }
+      assert.equal(note.text, `no backend span: ${demo.refusing} refused the trace headers in its CORS preflight ` +
+        '(Access-Control-Request-Headers: traceparent,tracestate; its Access-Control-Allow-Headers lists content-type only). ' +
+        "tracewire's CORS guard sent the request again without them (GET /api/orders?n=1): the backend answered it, untraced, outside this trace")
+      assert.match(note.head, /browser span only \(no backend span in this trace\)$/)
+      assert.equal(note.label, `browser.request:GET ${demo.refusing}/api/orders → 200`)
+    } finally {
+      await page.close()
+      await demo.close()
+    }
   })
 })
