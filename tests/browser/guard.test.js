@@ -223,7 +223,7 @@ for (const engine of ENGINES) describe(engine, () => {
     await page.close()
   })
 
-  it('an accepting backend receives exactly what it receives without the guard: no probe, no extra request', LIMIT, async () => {
+  it('an accepting backend receives exactly what it receives without the guard: no probe, no extra request', LIMIT, async (t) => {
     const N = 12 // fetch and XHR each
     const run = async (name, tracing) => {
       const page = await open(tracing && [accept.origin], tracing)
@@ -237,6 +237,7 @@ for (const engine of ENGINES) describe(engine, () => {
       return { page, seen: methods(accept.under(`/acc/${name}/`)) }
     }
     const on = await run('on', {}), off = await run('off', { corsGuard: false }), none = await run('none')
+    t.diagnostic(`${engine}: guard on ${JSON.stringify(on.seen)}, off ${JSON.stringify(off.seen)}, without tracewire ${JSON.stringify(none.seen)}`)
     assert.deepEqual(on.seen, off.seen, 'guard on and off: the same requests')
     assert.equal(on.seen.GET, 2 * N, 'each request once')
     assert.equal(on.seen.HEAD, undefined, 'no probe')
