@@ -14,9 +14,11 @@ export const hidden = (o, k, value) => Object.defineProperty(o, k, { value, conf
 // nothing and returns a handle whose stop() does nothing: the first installation keeps tracing,
 // so no request is ever traced twice, and one SDK copy cannot switch the other one off.
 // The steps below share this installation's state: on (until stop), busy (while the hook
-// runs), undo (what stop restores) and warned (each failure of ours is warned once).
+// runs), undo (what stop restores), warned (each failure of ours is warned once), within (the
+// request whose call into what tracewire wrapped is running) and told (the warning about
+// another tracer is out).
 export function patchWeb(win, hooks) {
-  let on = 1, busy, Headers, Request
+  let on = 1, busy, within, told, Headers, Request
   const undo = [], warned = {}
   const fnString = Function.prototype.toString // taken before any wrapper of ours is installed
 
@@ -51,6 +53,34 @@ export function patchWeb(win, hooks) {
     }
   }
 
+  // SPEC §6, other tracers: one warning for the page, naming the headers that collided and how to
+  // let one tracer alone propagate. kept: tracewire wrapped the other tracer, wrote first and
+  // refused the other's values; else it found them set and added nothing.
+  function clash(names, kept) {
+    if (!told) warn(`${names.join(', ').toLowerCase()} ${kept
+      ? "also set by a tracer loaded before tracewire: tracewire's are sent"
+      : 'already set by the page or a tracer loaded after tracewire: tracewire adds nothing, no span'
+    }. Load tracewire ${kept ? 'first' : 'last'} to swap, or turn off that tracer's propagation for these URLs`)
+    told = 1
+  }
+
+  // SPEC §6: while what tracewire wrapped (another tracer, loaded before it) runs on a request
+  // tracewire wrote headers to, that tracer writing one of them again would send two contexts:
+  // "a, b" on an XHR, or its traceparent beside tracewire's tracestate. The write is refused
+  // (wrap's pre answers `wrap`) and named for the warning; same(value) tells that it is made
+  // on this request. Baggage is a list tracers share: theirs joins ours.
+  function refuse(name, same) {
+    const c = within, hs = c && c.headers
+    const k = hs && keys(hs).find((h) => h.toLowerCase() == `${name}`.toLowerCase())
+    if (k && k != 'baggage' && same(hs[k])) return (c._clash = c._clash || []).push(k), wrap
+  }
+
+  // After that call: the request it interrupted, if any, is current again; refusals are warned.
+  function leave(c) {
+    within = c._prev
+    if (c._clash) clash(c._clash, 1)
+  }
+
   function end(ctx, status, error) {
     try { hooks.end && hooks.end(ctx, { status, error }) } catch (e) { fail('hooks.end threw', e) }
   }
@@ -59,14 +89,16 @@ export function patchWeb(win, hooks) {
   // the original outside any try, then returns post(self, args, result, what pre returned).
   // pre and post are guarded: a throw is warned once as `what`, and the call goes on as the app
   // made it, with its own result. pre may edit args: that arguments object is the wrapper's
-  // own, nothing else sees it. The wrapper keeps the original's name, length and native
-  // toString (SPEC §6: sites and libraries that sniff `[native code]` keep working).
+  // own, nothing else sees it; a pre answering `wrap` refuses the call (see refuse). The wrapper
+  // keeps the original's name, length and native toString (SPEC §6: sites and libraries that
+  // sniff `[native code]` keep working).
   function wrap(obj, name, what, pre, post) {
     const orig = obj && obj[name]
     if (typeof orig != 'function') return
     const w = { [name]() {
       let t, r
       try { t = pre && pre(this, arguments) } catch (e) { fail(what, e) }
+      if (t === wrap) return
       r = Reflect.apply(orig, this, arguments)
       try { return post ? post(this, arguments, r, t) : r } catch (e) { fail(what, e) }
       return r
@@ -92,7 +124,10 @@ export function patchWeb(win, hooks) {
       ks = hs && keys(hs)
     } catch (e) { fail('hooks.start threw, request sent untouched', e) } finally { busy = 0 }
     // SPEC §3: any header we would write that the app already set (any case) -> inject nothing.
-    if (ks && ks.length && !ks.some(has)) {
+    // SPEC §6: the app, or another tracer wrapping tracewire's wrapper: one warning says so.
+    const present = ks && ks.filter(has)
+    if (present && present.length) clash(present)
+    else if (ks && ks.length) {
       if (check && Headers) new Headers(hs) // a bad value must not leave half of them set
       ks.forEach((k) => put(k, hs[k]))
       return ctx
@@ -102,7 +137,8 @@ export function patchWeb(win, hooks) {
   // fetch (SPEC §6): build a fresh init with a fresh Headers; arguments are only rewritten
   // when headers were really added, so fetch(url) stays a one-argument call.
   function patchFetch() {
-    wrap(win, 'fetch', 'fetch tracing failed, request sent untouched', (x, args) => {
+    const FF = 'fetch tracing failed, request sent untouched'
+    const below = wrap(win, 'fetch', FF, (x, args) => {
       const input = args[0], init = args[1]
       // Zero arguments, or an init that is not an object: native fetch rejects, let it. Past
       // this, init is an object or absent.
@@ -132,14 +168,31 @@ export function patchWeb(win, hooks) {
       const o = {}
       for (const k in init) o[k] = init[k]
       o.headers = h
+      // SPEC §6: below a fetch that is not the browser's (another tracer, loaded before), the
+      // request goes as a Request, whose headers that tracer writes to through the guard below;
+      // from an init's headers it may build a list of pairs no one can watch (Datadog does). The
+      // Fetch standard's fetch(input, init) is new Request(input, init); the init goes along too,
+      // without headers and body (in the Request), since Firefox applies a keepalive quota only
+      // to an init's. A new Request that throws is the app's mistake: native fetch rejects with it.
+      if (deep) try {
+        args[0] = new Request(input, o)
+        o.headers = o.body = undefined
+      } catch (e) { return }
       args[1] = o // fetch(url) gains its init
       if (args.length < 2) args.length = 2
-      return ctx
+      // What tracewire wrapped runs next, within this request, until post leaves it.
+      ctx._prev = within
+      return within = ctx
     },
     // Chained (not a side branch) so an unhandled rejection is still reported to the app;
     // the app sees the same response or the same error object, or (SPEC §8, a request the
     // CORS guard watches) the answer to that request sent again without trace headers.
-    (x, a, p, ctx) => ctx ? (ctx._guard ? p.catch((e) => hooks._heal(ctx, e)) : p).then((r) => (end(ctx, r.status, false), r), (e) => { end(ctx, 0, true); throw e }) : p)
+    (x, a, p, ctx) => ctx ? (leave(ctx), ctx._guard ? p.catch((e) => hooks._heal(ctx, e)) : p).then((r) => (end(ctx, r.status, false), r), (e) => { end(ctx, 0, true); throw e }) : p)
+    // What tracewire wrapped is another library's fetch when its source shows. A Proxy of the
+    // browser's (Sentry's) looks native and may copy and set headers all the same: the guard on
+    // Headers is there whatever lies below.
+    const deep = below && !fnString.call(below).includes('[native code]')
+    for (const m of ['set', 'append']) wrap(Headers.prototype, m, FF, (x, a) => refuse(a[0], (v) => x.get(a[0]) === v))
   }
 
   // XMLHttpRequest: inject at send() time (SPEC §3), from what open() and setRequestHeader()
@@ -149,7 +202,8 @@ export function patchWeb(win, hooks) {
     const states = new WeakMap()
     const XF = 'XMLHttpRequest tracing failed, request sent untouched'
     // The original setRequestHeader, below our wrapper: our own headers are not "set by the app".
-    const set = wrap(XP, 'setRequestHeader', XF, 0, (x, a, r) => {
+    // SPEC §6: a tracer below tracewire's send() calls this one to write its headers.
+    const set = wrap(XP, 'setRequestHeader', XF, (x, a) => refuse(a[0], () => (states.get(x) || 0)._ctx === within), (x, a, r) => {
       const state = on && states.get(x)
       if (state) state._names.push(`${a[0]}`.toLowerCase())
       return r
@@ -184,8 +238,11 @@ export function patchWeb(win, hooks) {
           if (hooks._keep) hooks._keep(ctx, 0, x) // SPEC §8: the CORS guard watches its error
           // A synchronous send() that fails throws without loadend: settle right after it.
           if (state._sync) Promise.resolve().then(state._finish)
+          // What tracewire wrapped runs next, within this request, until post leaves it.
+          ctx._prev = within
+          return within = ctx
         }
       }
-    })
+    }, (x, a, r, ctx) => (ctx && leave(ctx), r))
   }
 }

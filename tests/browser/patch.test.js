@@ -209,9 +209,12 @@ for (const engine of ENGINES) describe(engine, () => {
 
   // A fresh page (in Chromium and Firefox also a fresh browser context, so cookies do not leak
   // between tests; WebKit's windows share one jar, see browsers.js), patched unless asked not to.
-  async function open({ path = '/t.html', patch = true } = {}) {
+  // below: another library's plain function wraps fetch first, so tracewire sends each traced
+  // fetch as one Request (SPEC §6, other tracers): the forms below must still be sent as native.
+  async function open({ path = '/t.html', patch = true, below = false } = {}) {
     const page = await browser.newPage()
     await page.goto(`${srv.a}${path}`)
+    if (below) await page.evaluate(() => { const f = fetch; window.fetch = function fetch(...a) { return f.apply(this, a) } })
     if (patch) await page.evaluate(() => { __T.handle = __T.patchWeb(window, __T.hooks()) })
     return page
   }
@@ -228,6 +231,7 @@ for (const engine of ENGINES) describe(engine, () => {
     return { origin: r.origin, method: r.method, path: r.path.replace(tag, '<tag>'), headers, body: r.body }
   }
 
+  const plainRuns = [] // each case's native run, shared by the traced runs
   async function runCase(page, c, tag) {
     const src = c.fn.toString()
     return page.evaluate(async ({ src, A, B, p }) => {
@@ -239,13 +243,13 @@ for (const engine of ENGINES) describe(engine, () => {
     }, { src, A: srv.a, B: srv.b, p: `/${tag}` })
   }
 
-  it('every fetch form sends what native fetch sends, plus the trace headers when they apply', LIMIT, async (t) => {
-    const [plain, traced] = await Promise.all([open({ patch: false }), open()])
-    for (const [i, c] of CASES.entries()) {
-      await t.test(c.name, async () => {
-        const pt = `plain-${i}/c`, tt = `traced-${i}/c`
-        const native = await runCase(plain, c, pt)
-        const ours = await runCase(traced, c, tt)
+  it('every fetch form sends what native fetch sends, plus the trace headers when they apply, also below another wrapper', LIMIT, async (t) => {
+    const [plain, traced, below] = await Promise.all([open({ patch: false }), open(), open({ below: true })])
+    for (const [i, c] of CASES.entries()) for (const [run, page] of [['traced', traced], ['below', below]]) {
+      await t.test(`${c.name} (${run})`, async () => {
+        const pt = `plain-${i}/c`, tt = `${run}-${i}/c`
+        const native = plainRuns[i] ??= await runCase(plain, c, pt)
+        const ours = await runCase(page, c, tt)
         if (c.expect) assert.match(native.outcome, c.expect, 'the native run shows the option matters')
         assert.equal(ours.outcome, native.outcome, 'the page sees the same result')
         assert.equal(ours.snap, native.snap, "the caller's objects are left as native fetch leaves them")
@@ -283,7 +287,7 @@ for (const engine of ENGINES) describe(engine, () => {
         } else assert.deepEqual(ours.ends, [], 'end only for traced requests')
       })
     }
-    await Promise.all([plain.close(), traced.close()])
+    await Promise.all([plain.close(), traced.close(), below.close()])
   })
 
   it('cookies and credentials reach the server exactly as the app asked', () => {
@@ -314,23 +318,25 @@ for (const engine of ENGINES) describe(engine, () => {
       () => new fetch('/x'),
       () => fetch(undefined), // not an error natively: a GET of ./undefined
     ].map(String)
-    const [plain, traced] = await Promise.all([open({ patch: false }), open()])
+    const [plain, traced, below] = await Promise.all([open({ patch: false }), open(), open({ below: true })])
     const run = (page) => page.evaluate(async (bad) => {
       const out = []
       for (const b of bad) out.push(await __T.outcome((0, eval)(b)))
       return out
     }, BAD)
-    const [native, ours] = [await run(plain), await run(traced)]
+    const [native, ours, deep] = [await run(plain), await run(traced), await run(below)]
     assert.deepEqual(ours, native)
+    assert.deepEqual(deep, native, 'below another wrapper, where tracewire builds a Request, the same')
     assert.deepEqual(await warnings(traced), [], "the app's mistakes are not reported as tracewire failures")
+    assert.deepEqual(await warnings(below), [])
     assert.match(native[0], NATIVE.noArgument[engine])
     assert.match(native[1], NATIVE.badUrl[engine])
     assert.ok(native.slice(0, -2).every((o) => o.startsWith('reject ')), 'all reject')
     assert.match(native.at(-1), /^status 200/)
     const undef = srv.requests.filter((r) => r.path == '/undefined')
-    assert.equal(undef.length, 2)
-    assert.equal(undef[1].headers['x-test-trace'] !== undefined, true, 'fetch(undefined) is a real request, traced like one')
-    await Promise.all([plain.close(), traced.close()])
+    assert.equal(undef.length, 3)
+    assert.deepEqual(undef.map((r) => r.headers['x-test-trace'] !== undefined), [false, true, true], 'fetch(undefined) is a real request, traced like one')
+    await Promise.all([plain.close(), traced.close(), below.close()])
   })
 
   it('bad XMLHttpRequest calls throw the native errors', LIMIT, async () => {
@@ -359,33 +365,56 @@ for (const engine of ENGINES) describe(engine, () => {
   it('arguments are rewritten only when headers were added: fetch(url) stays a one-argument call', LIMIT, async () => {
     const page = await open({ patch: false })
     const seen = await page.evaluate(async () => {
-      const native = fetch, calls = []
-      // Something below tracewire that records what it is called with.
-      window.fetch = function fetch(...a) { calls.push(a); return native.apply(this, a) }
-      __T.patchWeb(window, __T.hooks())
+      const native = fetch
       const r = new Request('/arity/req'), init = { method: 'POST', body: 'b' }, mine = { headers: { traceparent: 'app' } }
       const nc = { mode: 'no-cors' }
-      __T.mode = 'null'
-      await fetch('/arity/null')
-      __T.mode = 'trace'
-      await fetch('/arity/traced', init)
-      await fetch('/arity/app-wins', mine)
-      await fetch(r)
-      await fetch('/arity/no-cors', nc)
-      await fetch('/arity/one')
       const name = (x) => x === undefined ? 'none' : x === r ? 'req' : x === init ? 'init' : x === mine ? 'mine' : x === nc ? 'nc'
         : typeof x == 'string' ? x : 'fresh'
-      return calls.map((a) => [a.length, name(a[0]), name(a[1]), a[1]?.method, a[1]?.headers instanceof Headers])
+      // Something below tracewire (made by below(calls)) that records what it is called with.
+      const run = async (below) => {
+        const calls = []
+        window.fetch = below(calls)
+        const h = __T.patchWeb(window, __T.hooks())
+        __T.mode = 'null'
+        await fetch('/arity/null')
+        __T.mode = 'trace'
+        await fetch('/arity/traced', init)
+        await fetch('/arity/app-wins', mine)
+        await fetch(r)
+        await fetch('/arity/no-cors', nc)
+        await fetch('/arity/one')
+        h.stop()
+        window.fetch = native
+        return calls.map((a) => [a.length, name(a[0]), name(a[1]), a[1]?.method, a[1]?.headers instanceof Headers,
+          a[0] instanceof Request && a[0] !== r ? [a[0].method, a[0].headers.has('x-test-trace')] : null])
+      }
+      return [
+        // A Proxy of the browser's fetch looks native, as the browser's own does.
+        await run((calls) => new Proxy(native, { apply: (f, self, a) => (calls.push(a), Reflect.apply(f, self, a)) })),
+        // A plain function is another library's (a tracer, say: SPEC §6).
+        await run((calls) => function fetch(...a) { calls.push(a); return native.apply(this, a) }),
+      ]
     })
-    assert.deepEqual(seen, [
-      [1, '/arity/null', 'none', undefined, false], // not traced: the call as the app made it
-      [2, '/arity/traced', 'fresh', 'POST', true], // a fresh init, method kept
-      [2, '/arity/app-wins', 'mine', undefined, false], // app wins: the same init object
-      [2, 'req', 'fresh', undefined, true], // the same Request, a fresh init carrying its headers plus ours
-      [2, '/arity/no-cors', 'nc', undefined, false], // no-cors: untouched
-      [2, '/arity/one', 'fresh', undefined, true], // a traced one-argument call gains its init
+    assert.deepEqual(seen[0], [
+      [1, '/arity/null', 'none', undefined, false, null], // not traced: the call as the app made it
+      [2, '/arity/traced', 'fresh', 'POST', true, null], // a fresh init, method kept
+      [2, '/arity/app-wins', 'mine', undefined, false, null], // app wins: the same init object
+      [2, 'req', 'fresh', undefined, true, null], // the same Request, a fresh init carrying its headers plus ours
+      [2, '/arity/no-cors', 'nc', undefined, false, null], // no-cors: untouched
+      [2, '/arity/one', 'fresh', undefined, true, null], // a traced one-argument call gains its init
     ])
-    assert.equal(recs('/arity/one')[0].headers['x-test-trace'], 'n-4')
+    // Below another library's fetch, a traced call is a fresh Request carrying everything, with
+    // a fresh init of the same members but headers and body (SPEC §6).
+    assert.deepEqual(seen[1], [
+      [1, '/arity/null', 'none', undefined, false, null],
+      [2, 'fresh', 'fresh', 'POST', false, ['POST', true]],
+      [2, '/arity/app-wins', 'mine', undefined, false, null],
+      [2, 'fresh', 'fresh', undefined, false, ['GET', true]],
+      [2, '/arity/no-cors', 'nc', undefined, false, null],
+      [2, 'fresh', 'fresh', undefined, false, ['GET', true]],
+    ])
+    assert.deepEqual(recs('/arity/one').map((x) => x.headers['x-test-trace']), ['n-4', 'n-8'])
+    assert.deepEqual(recs('/arity/traced').map((x) => [x.method, x.body]), [['POST', 'b'], ['POST', 'b']])
     await page.close()
   })
 
