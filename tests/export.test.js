@@ -308,7 +308,14 @@ function fakePage({ keepalive = true } = {}) {
   doc.visibilityState = 'visible'
   doc.baseURI = 'https://shop.example/'
   const globals = {
-    fetch: (input, init) => { calls.push({ url: '' + input, init }); return Promise.resolve(new Response('{}')) },
+    // A plain function is not the browser's fetch: tracewire then hands it a Request with the
+    // headers (SPEC §6, web.js), which Node can only build from an absolute URL (it has no
+    // page to resolve against), hence the absolute URLs below.
+    fetch: (input, init) => {
+      const req = input instanceof Request ? input : null
+      calls.push({ url: req ? req.url : '' + input, init, headers: req ? req.headers : init && init.headers })
+      return Promise.resolve(new Response('{}'))
+    },
     Request: keepalive ? Request : class Request {},
     navigator: { sendBeacon(url, data) { beacons.push({ url, data, self: this }); return true } },
     document: doc,
@@ -336,9 +343,9 @@ function fakePage({ keepalive = true } = {}) {
 test('on a hidden page the web exporter posts through the original fetch with keepalive and credentials omit, never sendBeacon', LIMIT, async () => {
   const p = fakePage()
   try {
-    assert.equal((await fetch('/api/items')).status, 200)
+    assert.equal((await fetch('https://shop.example/api/items')).status, 200)
     await settle()
-    assert.ok(p.calls[0].init.headers.get('traceparent'), 'the app request is traced')
+    assert.ok(p.calls[0].headers.get('traceparent'), 'the app request is traced')
     assert.equal(p.exports().length, 0, 'the span waits for the timer or the hide')
     p.hide()
     const [x] = p.exports()
@@ -356,7 +363,7 @@ test('on a hidden page the web exporter posts through the original fetch with ke
 test('pagehide sends too; becoming visible again sends nothing', LIMIT, async () => {
   const p = fakePage()
   try {
-    await fetch('/api/a')
+    await fetch('https://shop.example/api/a')
     await settle()
     document.dispatchEvent(new Event('visibilitychange')) // still visible
     assert.equal(p.exports().length, 0)
@@ -371,7 +378,7 @@ test('pagehide sends too; becoming visible again sends nothing', LIMIT, async ()
 test('where Request has no keepalive, a hidden page sends the batch with sendBeacon as an application/json Blob, and the timer path still uses fetch', LIMIT, async () => {
   const p = fakePage({ keepalive: false })
   try {
-    await fetch('/api/b')
+    await fetch('https://shop.example/api/b')
     await settle()
     p.hide()
     assert.equal(p.exports().length, 0)
