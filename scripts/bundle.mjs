@@ -68,10 +68,12 @@ export const brotli = (data) => brotliCompressSync(data, { params: { [constants.
 
 // The CDN file's second pass: esbuild bundles, renames the SDK's own properties and minifies;
 // UglifyJS (safe options only) then finds what one pass leaves: about 6 % of the gzipped
-// file (arrows: false, because its arrow functions gzip worse here). The npm builds stay
-// esbuild's alone: the application's bundler minifies them.
+// file. arrows: false and varify: false because its arrow functions, and the `var` it would
+// put for `let` and `const`, gzip worse here. Never toplevel: it unwraps the IIFE, and the
+// SDK's names would become the page's globals. The npm builds stay esbuild's alone: the
+// application's bundler minifies them.
 function squeeze(code) {
-  const r = UglifyJS.minify(code, { compress: { passes: 5, arrows: false }, mangle: true, output: { comments: /^!/ } })
+  const r = UglifyJS.minify(code, { compress: { passes: 5, arrows: false, varify: false }, mangle: true, output: { comments: /^!/ } })
   if (r.error) throw r.error
   return r.code
 }
