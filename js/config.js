@@ -4,7 +4,7 @@
 // SPEC §6: this runs inside other people's pages, so it never throws and never writes to
 // what it is given: every read of a user value is guarded, and a read that throws counts as
 // an invalid value (default + one warning, SPEC §2). User functions are only stored.
-import { invalid, THREW, toStr } from './log.js'
+import { invalid, safe, THREW, toStr } from './log.js'
 
 export const PROPAGATORS = ['tracecontext', 'b3', 'b3multi', 'jaeger', 'sw8']
 
@@ -13,10 +13,6 @@ const MAX = 64
 const TOP = 'tracing.propagatorTypes'
 const KNOWN = 'one of ' + PROPAGATORS.join(', ')
 
-// f(), or `otherwise` when it throws.
-const safe = (f, otherwise) => {
-  try { return f() } catch (e) { return otherwise }
-}
 const get = (o, k) => safe(() => o[k], THREW)
 // Cross-realm safe (instanceof fails for an iframe's RegExp).
 const isRe = (v) => safe(() => toStr.call(v) == '[object RegExp]')

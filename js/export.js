@@ -17,7 +17,7 @@
 //
 // ctx is a tracer result ({ traceId, spanId, url }). Times are milliseconds since the epoch
 // (fractions kept). Never throws.
-import { warn } from './log.js'
+import { safe, warn } from './log.js'
 
 export const VERSION = '0.1.0' // tests/export.test.js checks it against package.json
 const BATCH = 50 // "flush now" when this many spans wait
@@ -81,8 +81,8 @@ export function createExporter(o) {
         full = n < queue.length
         if (!n) break
         const body = e.slice(0, -6) + queue.splice(0, n) + e.slice(-6) // an array joins with commas
-        let c, t
-        try { c = new AbortController() } catch (e) {} // where missing, the timer only stops waiting
+        const c = safe(() => new AbortController()) // where missing, the timer only stops waiting
+        let t
         keep ? kept += size : busy = 1
         // Once per request: the collector answered, failed, or did not answer in time. A failed or
         // timed-out batch is not retried: the page's next spans matter more than old ones.

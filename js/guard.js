@@ -12,7 +12,7 @@
 // tracewire's headers, self: its this) or, with no args, watches an XHR (self);
 // _heal(ctx, error) turns a fetch's failure into the answer of the request sent again, or
 // rejects with that same error. Nothing here throws into the page.
-import { warn } from './log.js'
+import { safe, warn } from './log.js'
 
 const KEY = 'tracewire.cors' // sessionStorage: the origins seen refusing, space-separated
 
@@ -46,9 +46,8 @@ export function corsGuard(win, hooks, tracer) {
       traced === 1 || refused ? seen.set(o, refused) : seen.delete(o)
       if (refused) {
         // SPEC §8: untraced for the session (a reload too), and one warning with the exact line.
-        try { store.setItem(KEY, (store.getItem(KEY) || '') + ' ' + o) } catch (e) {}
-        warn(`${o} refuses the trace headers (CORS): its requests go untraced this session. To trace them, ` +
-          `its preflight answers must carry Access-Control-Allow-Headers: ${Object.keys(ctx.headers).join(', ').toLowerCase()}`)
+        safe(() => store.setItem(KEY, (store.getItem(KEY) || '') + ' ' + o))
+        warn(`${o} refuses the trace headers (CORS): untraced this session; to trace it, send Access-Control-Allow-Headers: ${Object.keys(ctx.headers).join(', ').toLowerCase()}`)
       }
       return refused
     }))

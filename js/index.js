@@ -10,7 +10,7 @@ import { patchWeb } from './web.js'
 import { corsGuard } from './guard.js'
 import { createExporter, VERSION } from './export.js'
 import { webSession } from './session.js'
-import { show, warn } from './log.js'
+import { safe, show, warn } from './log.js'
 import { random } from './random.js'
 import twin from '../wasm/tracewire.wasm2js.js'
 
@@ -38,9 +38,8 @@ export function init(options) {
   try {
     const win = globalThis
     const o = options || {}
-    let storage, sid
-    try { storage = win.sessionStorage } catch (e) {}
-    const session = webSession(storage, Date.now)
+    let sid
+    const session = webSession(safe(() => win.sessionStorage), Date.now)
     const tracer = makeTracer(getEngine(), {
       pid: o.pid, tracing: o.tracing, version: o.version,
       // Live: document.baseURI follows history.pushState, and relative URLs resolve against it now.

@@ -7,6 +7,10 @@
 const MAX = 100
 let seen = new Set()
 let sink = null
+// f(), or `otherwise` when it throws.
+export const safe = (f, otherwise) => {
+  try { return f() } catch (e) { return otherwise }
+}
 export const toStr = Object.prototype.toString // taken before the page can patch it
 
 export function warn(message) {

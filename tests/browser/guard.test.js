@@ -99,8 +99,8 @@ for (const engine of ENGINES) describe(engine, () => {
     return page
   }
   const warnings = async (page) => (await page.console()).filter((m) => m.text.startsWith('[tracewire]')).map((m) => m.text)
-  const refusal = (origin) => `[tracewire] ${origin} refuses the trace headers (CORS): its requests go untraced this session. ` +
-    `To trace them, its preflight answers must carry Access-Control-Allow-Headers: traceparent, tracestate`
+  const refusal = (origin) => `[tracewire] ${origin} refuses the trace headers (CORS): untraced this session; ` +
+    `to trace it, send Access-Control-Allow-Headers: traceparent, tracestate`
   const answer = (method, path) => JSON.stringify({ method, path, traced: false })
   // A path of its own for each use, so that counts never mix.
   let n = 0
