@@ -5,7 +5,7 @@
 // in order, and later ones run at once. window.TraceWire is the whole API.
 import { init, createTracer, corsHeaders } from './index.js'
 import { hidden } from './web.js'
-import { show, warn } from './log.js'
+import { invalid, show, warn } from './log.js'
 
 // One per page, whatever the number of <script> tags or loader snippets (SPEC §6).
 const KEY = Symbol.for('tracewire.cdn')
@@ -35,7 +35,7 @@ try {
     const run = (call) => {
       try {
         const f = api[call[0]]
-        typeof f == 'function' ? f.apply(api, call[1]) : warn(`__bl: ${show(call[0])} is not a tracewire function; call ignored`)
+        typeof f == 'function' ? f.apply(api, call[1]) : invalid('a __bl call', call[0], 'a tracewire function', 'ignoring it')
       } catch (e) {}
     }
     const bl = w.__bl
