@@ -15,8 +15,7 @@ export const toStr = Object.prototype.toString // taken before the page can patc
 
 export function warn(message) {
   try {
-    let m
-    try { m = '[tracewire] ' + message } catch (e) { m = '[tracewire] ' + typeof message } // Symbol, throwing toString
+    const m = '[tracewire] ' + safe(() => '' + message, typeof message) // Symbol, throwing toString: its type
     if (seen.has(m) || seen.size >= MAX) return
     seen.add(m) // before printing, so a console wrapper that warns back cannot loop
     sink ? sink(m) : console.warn(m) // console read now: it may be missing, replaced or polyfilled later
