@@ -121,6 +121,17 @@ edit('segment init', /bufferView = HEAPU8;\s*initActiveSegments\(env\);/, `HEAPU
 edit('export list', /var retasmFunc[^]*$/, '');
 // memory: js/engine.js reads its buffer only (the module's memory never grows).
 edit('memory export', /"memory": Object\.create\(Object\.prototype, \{[^]*?"buffer": \{\s*"get": function \(\) \{\s*return buffer;\s*\}\s*\}\s*\}\),/, '"memory": { buffer: buffer },');
+// Rotations by a constant (the id generator's, src/tw_w.h) are written out in place of a call to
+// wasm2js's general helper: x << k | x >>> 32 - k is the same 32 bits for 0 < k < 32, and under
+// an interpreter (JavaScriptCore without JIT, SPEC §5) a call costs more than the shifts. Only
+// where the rotated expression is locals and arithmetic, which may be evaluated twice.
+twin = twin.replace(/__wasm_rotl_i32\(([$\w +|&^-]+), (\d+)\)/g, (call, x, k) => {
+  if (!(k > 0 && k < 32)) return call;
+  return `((${x}) << ${k} | (${x}) >>> ${32 - k})`;
+});
+if (!/__wasm_rotl_i32\(/.test(twin.replace(/function __wasm_rotl_i32\(/, ''))) {
+  twin = twin.replace(/^ function __wasm_rotl_i32\([^]*?^ \}\n/m, '');
+}
 // Header variables that no function uses (typed array views, Math helpers).
 for (const [line, name] of [...twin.matchAll(/^ var (\w+) = [^;\n]*;\n/gm)]) {
   const rest = twin.replace(line, '');

@@ -13,10 +13,9 @@ else if(t=n=0,e)break}function a(r,f){return((r&=15)>>>0<10?48:55)+r|f}function 
 n=n+1|0
 break r}if(47!=_[r+i|0])break r
 t=i}return t}i=i+1|0}}function o(){var r,f,e=A[340],n=(f=A[339])^A[341]
-return A[340]=e^n,r=A[342]^e,A[342]=i(r,11),A[341]=e<<9^n,A[339]=f^r,d(i(d(e,5),7),9)}function u(r,f,e,n){if(e>>>0<f>>>0){if(n)return a(_[(e>>>1|0)+r|0]>>>(4&(e<<2^-1))|0,32)
+return A[340]=e^n,r=A[342]^e,A[342]=r<<11|r>>>21,A[341]=e<<9^n,A[339]=f^r,d((r=>(-1>>>7&r)<<7|(r&-1<<25)>>>25)(d(e,5)),9)}function u(r,f,e,n){if(e>>>0<f>>>0){if(n)return a(_[(e>>>1|0)+r|0]>>>(4&(e<<2^-1))|0,32)
 r=_[r+e|0]}else r=0
-return r}function v(r){for(var f,e=0,e=_[r+1182|0]+1100|0;r=_[0|e];)128&r?p(A[1312+(f=(3&r)<<3)>>2],A[1316+f>>2],r>>>2&31):x(r),e=e+1|0}function B(r,f){return!(2<=(f=f-r|0))||f-2>>>0<(r=_[0|r]|_[r+1|0]<<8)>>>0?-1:r}function i(r,f){var e
-return(-1>>>(e=31&f)&r)<<e|(r&-1<<(r=0-f&31))>>>r}return _.set(n(e),1024),{memory:{buffer:r},tw_buf:function(r){return 0|((r|=0)>>>0<=6?f[1284+(r<<1)>>1]+(1&r?0:1356)|0:0)},tw_seed:function(r){var f,e,n=(r|=0)>>>0<16384?r:16384
+return r}function v(r){for(var f,e=0,e=_[r+1182|0]+1100|0;r=_[0|e];)128&r?p(A[1312+(f=(3&r)<<3)>>2],A[1316+f>>2],r>>>2&31):x(r),e=e+1|0}function B(r,f){return!(2<=(f=f-r|0))||f-2>>>0<(r=_[0|r]|_[r+1|0]<<8)>>>0?-1:r}return _.set(n(e),1024),{memory:{buffer:r},tw_buf:function(r){return 0|((r|=0)>>>0<=6?f[1284+(r<<1)>>1]+(1&r?0:1356)|0:0)},tw_seed:function(r){var f,e,n=(r|=0)>>>0<16384?r:16384
 for(r=0;r!=n;)r=A[(f=1356+(12&r)|0)>>2]^d(e=r+1|0,-1640531527)^_[r+1693|0]<<(r<<3),r=d(r>>>16^r,-2048144789),r=d(r>>>13^r,-1028477387),A[f>>2]=r^r>>>16,r=e
 for(r=8,A[342]|(A[341]|(A[340]|A[339]))||(A[339]=-1640531527);r;)r=r-1|0,o()},tw_batch:function(r,f,e){r|=0,f=+f
 var n,i,t,a,o,u,b=0
