@@ -9,10 +9,13 @@
 
 import { unpack } from '../wasm/bytes.js'
 
-// Record parts (src/tw.h TW_REC_*): the tracer asks for traceparent alone or with the sw8 ids
-// head; b3 and uber-trace-id it slices from the traceparent text (js/tracer.js).
-export const REC_SW8 = 4
+// Record parts (src/tw.h TW_REC_*): the tracer asks for the traceparent alone or with the sw8
+// ids. A record (src/tw_w.h) is a space and the traceparent (55 characters), then where sw8
+// is sent the base64 of the trace id's hex and of the segment id's (44 each): the tracer
+// slices the headers from it.
+export const REC_SW8 = 4, AT_TRACEPARENT = 1, AT_SW8 = 56
 export const CTX_TRACESTATE = 0, CTX_BAGGAGE = 1, CTX_SW8 = 2
+const CTX_B64 = 3
 const FIXED_IDS = 0x100
 const BATCH = 64 // records per crossing: one decode, then a substring per request
 const RESEED = 1024 // batches between reseeds: crypto once per 65,536 ids, not per request
@@ -127,9 +130,16 @@ export function createEngine(exports, random) {
       const n = put(url, 0)
       return n < 0 ? -2 : x.tw_req(set._offset, set._length, n)
     },
-    // The absolute URL and the base64 sw8 peer of the last req, decoded only when asked for.
+    // The absolute URL of the last req, decoded only when asked for.
     _abs: () => text(OUT, i32[META]),
-    _peer: () => text(OUT + i32[META], i32[META + 1]),
+
+    // The sw8 peer of an absolute URL from _abs (SPEC §3): its host:port, the scheme's default
+    // port written out (SkyWalking's meaning of peer is the target address), in base64. As
+    // src/url.c tw_url_peer: the module had no room for it.
+    _peer(abs) {
+      const i = abs.indexOf('/') + 2, host = abs.slice(i, abs.indexOf('/', i))
+      return engine._ctx(CTX_B64, 0, /:\d+$/.test(host) ? host : host + (abs[4] == 's' ? ':443' : ':80'))
+    },
 
     // Absolute form of ref against base (an absolute URL or ''), or '' when it is not a
     // traceable URL. Config time only: the set it uses is laid past the arena's top and
@@ -140,23 +150,31 @@ export function createEngine(exports, random) {
       return n >= 0 && x.tw_req(top, len, n) !== -2 ? engine._abs() : ''
     },
 
-    // n records for a tracer (0: the default batch), each _length characters, all in one
-    // _text; null when n does not fit. ids (tests): the records of these ids (40 bytes each:
-    // trace, span, segment) instead of random ones.
+    // n records for a tracer (0: the default batch) sampled at percent, each _length
+    // characters, all in one _text; null when n does not fit. ids (tests): the record of these
+    // ids (40 bytes: trace, span, segment) instead of random ones.
     _batch(n, percent, parts, ids) {
-      if (ids) u8.set(ids, IN), parts |= FIXED_IDS
-      else if (++batches % RESEED === 0) seed()
-      const len = x.tw_batch(n = n || BATCH, percent, parts)
+      if (ids) {
+        // src/tw_w.h's id words: 4 bytes each, big-endian
+        for (let i = 0; i < 40; i++) u8[IN + (i ^ 3)] = ids[i]
+        parts |= FIXED_IDS
+      } else if (++batches % RESEED === 0) seed()
+      // The rate as the engine decides with it (src/sample.c tw_w_rate_of, which the module had
+      // no room for): p * 2^56 = (a + 100 * 2^24) * 2^32 + b. SPEC §2: anything but a number
+      // in 0..100 counts as 100.
+      const p = percent >= 0 && percent <= 100 ? percent * 16777216 : 1677721600, a = Math.floor(p)
+      const len = x.tw_batch(n = n || BATCH, a - 1677721600, (p - a) * 4294967296, parts)
       return len ? { _length: len, _text: text(OUT, n * len) } : null
     },
 
     // Request-independent values (src/wasm.c tw_ctx); '' when the value must be left out.
     _ctx(kind, app, a, b, c) {
-      const na = put(a, 0), nb = na < 0 ? -1 : put(b, na), nc = nb < 0 ? -1 : put(c || '', na + nb)
-      if (nc < 0) return ''
-      return text(OUT, x.tw_ctx(kind, app, na, nb, nc))
+      const na = put(a, 0), nb = na < 0 ? -1 : put(b || '', na), nc = nb < 0 ? -1 : put(c || '', na + nb)
+      const s = nc < 0 ? '' : text(OUT, x.tw_ctx(kind, app, na, nb, nc))
+      // W3C: a tracestate member's value (after "rum=") is at most 256 characters, a baggage
+      // header at most 8192 bytes; past them the value is left out (SPEC §3), as src/fmt.c's.
+      return s.length > [260, 8192][kind] ? '' : s
     },
-
   }
   use(exports)
   return engine

@@ -1,9 +1,9 @@
 // createTracer (SPEC §1): the per-request decision and header set, on top of the engine.
 // Shared by the web SDK, the mini-program SDK and any other HTTP client.
-import { readTracing } from './config.js'
+import { readTracing, PROPAGATORS } from './config.js'
 import { invalid, show, warn } from './log.js'
 import { randomHex } from './random.js'
-import { REC_SW8, CTX_TRACESTATE, CTX_BAGGAGE, CTX_SW8 } from './engine.js'
+import { REC_SW8, AT_TRACEPARENT as TP, AT_SW8, CTX_TRACESTATE, CTX_BAGGAGE, CTX_SW8 } from './engine.js'
 
 // The headers each propagator writes (SPEC §3), lower case as CORS lists them (SPEC §8).
 const NAMES = {
@@ -84,13 +84,17 @@ function ruleTable(engine, cfg, base, app) {
   const rules = cfg._rules.slice(), strings = []
   const table = {
     _base: base,
+    // SPEC §3: the sw8 endpoint by default, the page URL's path
+    _path: base ? base.replace(/^[^/]*\/\/[^/]*|[?#].*$/g, '') : '/',
     _byIndex: [], // engine rule index -> rule
     _scripted: [] // RegExp and function rules, with their place in the order
   }
   if (base && !app) rules.push({ _kind: 'string', _match: base.slice(0, base.indexOf('/', 8) + 1), _propagators: cfg._propagators })
   rules.forEach((r, i) => {
     r._index = i
-    r._sw8 = r._propagators[0] == 'sw8' // config.js applied the precedence: sw8 comes alone
+    // the propagators as bits of PROPAGATORS' order: tracecontext 1, b3 2, b3multi 4, jaeger 8,
+    // sw8 16 (config.js applied the precedence: sw8 comes alone)
+    r._bits = r._propagators.reduce((b, p) => b | 1 << PROPAGATORS.indexOf(p), 0)
     if (r._kind != 'string') return table._scripted.push(r)
     const abs = engine._norm(r._match, base)
     if (!abs) return invalid(r._path, r._match, 'an http(s) URL', base ? 'ignoring it' : 'ignoring it (no baseURI)')
@@ -125,39 +129,14 @@ function match(engine, table, url) {
   }
   // Read now: the next crossing reuses the engine's output region. url: the absolute URL
   // (credentials dropped), for the request's span (SPEC §4).
-  return rule && { _rule: rule, _peer: rule._sw8 ? engine._peer() : '', _url: abs }
+  return rule && { _rule: rule, _peer: rule._bits & SW8 ? engine._peer(abs) : '', _url: abs }
 }
 
-// Record layout (src/tw.h tw_fmt_record): traceparent (55 characters), then the sw8 ids head (94).
-const SW8 = 55
-
-// The headers of one request (SPEC §3) from its rule, record and context values. b3 and
-// uber-trace-id are the traceparent's hex ids in another order: slicing its text costs a few
-// string operations, formatting and decoding them again in the engine far more.
-function headerSet(decision, rec, ctx) {
-  const h = {}, tid = rec.substring(3, 35), spid = rec.substring(36, 52), s = rec[54]
-  for (const p of decision._rule._propagators) {
-    if (p == 'tracecontext') {
-      h.traceparent = rec.substring(0, SW8)
-      if (ctx._tracestate) h.tracestate = ctx._tracestate
-    } else if (p == 'b3') {
-      h.b3 = tid + '-' + spid + '-' + s
-    } else if (p == 'b3multi') {
-      h['X-B3-TraceId'] = tid
-      h['X-B3-SpanId'] = spid
-      h['X-B3-Sampled'] = s
-    } else if (p == 'jaeger') {
-      h['uber-trace-id'] = tid + ':' + spid + ':0:' + s
-    } else {
-      h.sw8 = rec.substr(SW8, 94) + ctx._sw8 + decision._peer
-    }
-  }
-  if (ctx._baggage) h.baggage = ctx._baggage
-  return { traceId: tid, spanId: spid, sampled: s == '1', headers: h }
-}
+const TRACECONTEXT = 1, B3 = 2, B3MULTI = 4, JAEGER = 8, SW8 = 16
 
 // engine: from engine.js; options: { pid, tracing, version, baseURI, appType, sessionId, page },
-// each read once. `source` (tests only) replaces the random id records.
+// each read once; baseURI, sessionId and page may be functions of tracewire's own, read again
+// on every request. `source` (tests only) replaces the engine's batches of id records.
 export function makeTracer(engine, options, random, source) {
   const { pid: pidOption, tracing, version: versionOption, baseURI, appType, sessionId, page: pageOption } = options
   const app = appType === 'miniapp' ? 1 : 0
@@ -165,64 +144,55 @@ export function makeTracer(engine, options, random, source) {
   if (!cfg) return { headers: () => null, _config: null }
   const pid = text(pidOption, 'pid', '')
   if (!pid) invalid('pid', pidOption, 'a non-empty string', 'using ""')
-  const version = text(versionOption, 'version', '')
+  const version = text(versionOption, 'version', '') || '1.0.0' // sw8's instance (SPEC §3)
   const session = reader(sessionId == null ? randomHex(random) : sessionId, 'sessionId', '')
   // The page URL may be live (the web passes document.baseURI, which follows history
   // navigation); the rule table is rebuilt when it changes.
   const pageURL = baseURI == null ? () => '' : reader(baseURI, 'baseURI', '')
-  const page = pageOption == null ? () => (table._base ? table._base.replace(/^[^/]*\/\/[^/]*|[?#].*$/g, '') : '/') : reader(pageOption, 'page', '/')
+  const page = pageOption == null ? () => table._path : reader(pageOption, 'page', '/')
   // Records carry traceparent, and the sw8 ids head when some rule sends sw8.
   const parts = used(cfg).includes('sw8') ? REC_SW8 : 0
-  const next = source || records(engine, cfg._sample, parts)
-  const ctx = {} // the context values, and the session and page they were formatted for
-  let rawBase, table
+  const batch = source || (() => engine._batch(0, cfg._sample, parts))
+  // the rule table and the last URL's decision; the id records, and the next one's offset;
+  // the context values, and the session and page they were formatted for
+  let rawBase, table, lastURL, lastDecision, buf = '', at = 0, len = 0
+  let sid, tracestate, baggage, pageNow, sw8Middle
 
   function rules() {
     const b = pageURL()
     if (b !== rawBase) {
       rawBase = b
+      lastURL = undefined
       table = ruleTable(engine, cfg, b && engine._norm(b, ''), app)
     }
   }
 
+  // The decision for a URL text: the memo's (pages call the same few endpoints again and
+  // again), else the engine's (SPEC §2).
   function decide(url) {
     const memo = table._memo
-    if (!memo) return match(engine, table, url)
-    let d = memo.get(url)
+    let d = memo ? memo.get(url) : undefined
     if (d === undefined) {
-      if (memo.size >= 256) memo.clear()
-      memo.set(url, d = match(engine, table, url))
+      d = match(engine, table, url)
+      if (memo) {
+        if (memo.size >= 256) memo.clear()
+        memo.set(url, d)
+      }
     }
+    if (memo) lastURL = url, lastDecision = d
     return d
   }
 
-  // Values that change only with the session or the page, formatted by the engine when they do.
-  function context(sw8) {
+  // Values that change only with the session, formatted by the engine when it does.
+  function context() {
     const s = session()
-    if (s !== ctx._session) {
-      ctx._session = s
-      ctx._tracestate = cfg._tracestate && engine._ctx(CTX_TRACESTATE, app, pid, s)
-      ctx._baggage = cfg._baggage && engine._ctx(CTX_BAGGAGE, app, pid, s)
-      if (ctx._tracestate === '') warn('tracestate left out: pid and session id too long')
-      if (ctx._baggage === '') warn('baggage left out: pid and session id too long')
+    if (s !== sid) {
+      sid = s
+      tracestate = cfg._tracestate && engine._ctx(CTX_TRACESTATE, app, pid, s)
+      baggage = cfg._baggage && engine._ctx(CTX_BAGGAGE, app, pid, s)
+      if (tracestate === '') warn('tracestate left out: pid and session id too long')
+      if (baggage === '') warn('baggage left out: pid and session id too long')
     }
-    const p = sw8 && page()
-    if (sw8 && p !== ctx._page) ctx._sw8 = engine._ctx(CTX_SW8, app, pid, version, ctx._page = p)
-  }
-
-  function headers(url) {
-    rules()
-    const u = urlText(url)
-    const d = u != null && decide(u)
-    if (!d) return null
-    const sw8 = d._rule._sw8, rec = next()
-    context(sw8)
-    // sw8 without its middle (pid, version and page past the engine's 16 KiB input) would be
-    // a broken header: such a request goes untraced rather than malformed (SPEC §3).
-    if (sw8 && !ctx._sw8) return warn('sw8 left out: pid, version and page too long'), null
-    // SPEC §4: the absolute URL (credentials dropped), for the request's span.
-    tracer._url = d._url
-    return headerSet(d, rec, ctx)
   }
 
   rules()
@@ -232,9 +202,57 @@ export function makeTracer(engine, options, random, source) {
   const tracer = {
     _config: cfg,
     _parts: parts,
+    // SPEC §1: { traceId, spanId, sampled, headers } or null. The call that repeats the last
+    // URL, the common one, makes no call of its own but the string slicing (SPEC §5: under an
+    // interpreter every call and operation is paid for).
     headers(url) {
       try {
-        return headers(url)
+        rules()
+        const u = typeof url == 'string' ? url : urlText(url)
+        const d = u === lastURL ? lastDecision : u != null && decide(u)
+        if (!d) return null
+        const bits = d._rule._bits
+        context()
+        if (bits & SW8) {
+          const p = page()
+          if (p !== pageNow) sw8Middle = engine._ctx(CTX_SW8, app, pid, version, pageNow = p)
+          // sw8 without its middle (pid, version and page past the engine's 16 KiB input)
+          // would be a broken header: such a request goes untraced rather than malformed
+          // (SPEC §3).
+          if (!sw8Middle) return warn('sw8 left out: pid, version and page too long'), null
+        }
+        // One record a request, sliced from the batch's text (src/tw_w.h layout): the
+        // traceparent, whose hex ids b3 and uber-trace-id take in other shapes, and sw8's ids.
+        if (at >= buf.length) {
+          const b = batch()
+          buf = b._text
+          len = b._length
+          at = 0
+        }
+        const r = at + TP, h = {}
+        at += len
+        const traceId = buf.substring(r + 3, r + 35), spanId = buf.substring(r + 36, r + 52), s = buf[r + 54]
+        if (bits & TRACECONTEXT) {
+          h.traceparent = buf.substring(r, r + 55)
+          if (tracestate) h.tracestate = tracestate
+        }
+        if (bits & B3) h.b3 = traceId + '-' + spanId + '-' + s
+        if (bits & B3MULTI) {
+          h['X-B3-TraceId'] = traceId
+          h['X-B3-SpanId'] = spanId
+          h['X-B3-Sampled'] = s
+        }
+        if (bits & JAEGER) h['uber-trace-id'] = traceId + ':' + spanId + ':0:' + s
+        if (bits & SW8) {
+          // SkyWalking: the base64 trace and segment ids, then the segment's parent span id 0
+          // (the browser span is its first)
+          const q = r - TP + AT_SW8
+          h.sw8 = s + '-' + buf.substring(q, q + 44) + '-' + buf.substring(q + 44, q + 88) + '-0-' + sw8Middle + d._peer
+        }
+        if (baggage) h.baggage = baggage
+        // SPEC §4: the absolute URL (credentials dropped), for the request's span.
+        tracer._url = d._url
+        return { traceId, spanId, sampled: s == '1', headers: h }
       } catch (e) {
         // Once, with the first error: the same fault would fail every request after it.
         if (!failed) {
@@ -246,18 +264,4 @@ export function makeTracer(engine, options, random, source) {
     }
   }
   return tracer
-}
-
-// Records from the engine, a batch at a time: one crossing per 64 requests.
-function records(engine, sample, parts) {
-  let buf = '', len = 0, at = 0
-  return () => {
-    if (at >= buf.length) {
-      const b = engine._batch(0, sample, parts)
-      buf = b._text
-      len = b._length
-      at = 0
-    }
-    return buf.substr((at += len) - len, len)
-  }
 }

@@ -1,161 +1,168 @@
 /* fmt.c - the header values of SPEC §3, base64 and escaping (tw.h's formatter contract).
  *
- * Every value has a fixed shape, so each is a template: ASCII literal bytes, and op bytes
- * 0x80 | how << 2 | i that write argument i in the writer's encoding how (tw_w.h).  One small
- * interpreter then serves all of them, which keeps the wasm module small (SPEC §5). */
+ * Id records are written whole, 4 characters per 32-bit store, with no per-byte call: the
+ * host asks for them in batches and they are the engine's per-request cost (SPEC §5).  The
+ * request-independent values go through the writer (tw_w.h), once per session or page. */
 #include "tw_w.h"
 
-/* The template arguments.  Records: trace, span, segment, flag; contexts: their three
- * strings and the appType name. */
-static struct {
-    const char *p, *e;
-} arg[4];
+#define HEXC(x) ((x) + ((x) < 10 ? '0' : 'a' - 10)) /* the hex digit of 0..15 */
 
-static void set(int i, const void *p, size_t n) {
-    /* no arithmetic on a null pointer: callers may pass (NULL, 0) */
-    arg[i].e = arg[i].p = p;
-    if (n) arg[i].e += n;
+/* The 4 hex digits of v's low 16 bits as a group: 4 characters in one word, the first in the
+ * low byte, as a little-endian store lays them out (wasm is little-endian). */
+#define GROUP(v) (t->hex[(v) >> 8 & 255] | (uint32_t)t->hex[(v) & 255] << 16)
+
+size_t tw_record_len(unsigned parts) {
+    return TW_TRACEPARENT_LEN + (parts & TW_REC_SW8 ? TW_SW8_IDS_LEN : 0);
 }
 
-/* Op bytes, 0x80 | how << 2 | i. */
-#define TRACE "\xa8"       /* TW_HEX, 0 */
-#define SPAN "\xa9"        /* TW_HEX, 1 */
-#define B64_TRACE "\xb0"   /* TW_B64HEX, 0 */
-#define B64_SEGMENT "\xb2" /* TW_B64HEX, 2 */
-#define B64_0 "\xac"       /* TW_B64, 0 */
-#define B64_1 "\xad"
-#define B64_2 "\xae"
+uint32_t tw_w_record_words(unsigned parts) {
+    return parts & TW_REC_SW8 ? TW_W_RECORD_WORDS : 14;
+}
+
+/* The layout is tw_w.h's: " 00-{trace}-{span}-0{s}" in words 0..13, then with sw8 the
+ * base64 of the trace id's hex and of the segment id's in 14..35. */
+uint32_t *tw_w_records(uint32_t *o, const uint32_t *w, uint32_t n, const tw_w_rate *rate,
+                       unsigned parts, tw_w_tables *t) {
+    uint32_t i, g, c, k, x, flag;
+    int sw8 = parts & TW_REC_SW8;
+    /* the table, on first use (tw_w.h); its last entry is set last */
+    for (i = 0; !t->hex[255] && i < 256; i++) t->hex[i] = (uint16_t)(HEXC(i >> 4) | HEXC(i & 15) << 8);
+    for (; n--; w += sw8 ? TW_W_WORDS : 6) {
+        /* SPEC §3: version 00, the ids, flags 01 = sampled.  The span's digits sit one byte
+         * off their words: each of those words carries the previous group's last digit, c. */
+        o[0] = ' ' | '0' << 8 | '0' << 16 | (uint32_t)'-' << 24;
+        for (c = 0, i = 0; i < 6; i++) {
+            k = i < 4 ? 0 : 8;
+            if (i == 4) c = '-';
+            x = w[i];
+            g = GROUP(x >> 16);
+            o[2 * i + 1] = c | g << k;
+            c = g >> 16 >> (16 - k);
+            g = GROUP(x);
+            o[2 * i + 2] = c | g << k;
+            c = g >> 16 >> (16 - k);
+        }
+        flag = tw_w_sampled(w, rate) ? '1' : '0';
+        o[13] = c | '-' << 8 | '0' << 16 | flag << 24;
+        o += 14;
+        if (sw8) {
+            /* base64 of the trace id's hex, then of the segment id's, written past the record
+             * first (SkyWalking carries ids as text; the next record writes over it) */
+            for (i = 0; i < 8; i++) o[22 + i] = GROUP(w[6 + i / 2] >> (i & 1 ? 0 : 16));
+            tw_w_begin((char *)o, 88);
+            tw_w_put(o - 13, o - 5, TW_B64);
+            tw_w_put(o + 22, o + 30, TW_B64);
+            o += 22;
+        }
+    }
+    return o;
+}
+
+/* The record formatters of tw.h: the batch writer on the given ids, its record turned into
+ * the header values as the host turns it (js/tracer.js), behind the (dst, cap) contract. */
+static size_t ids_fmt(char *dst, size_t cap, const tw_ids *ids, int s, int sw8_only,
+                      unsigned parts) {
+    static tw_w_tables tables;
+    tw_w_rate rate;
+    uint32_t w[TW_W_WORDS], rec[TW_W_RECORD_WORDS + 8]; /* 8: tw_w_records writes past */
+    const char *r = (const char *)rec, *t = r + TW_W_TRACEPARENT_AT, *b = r + TW_W_SW8_AT;
+    tw_w_rate_of(&rate, s ? 100 : 0);
+    tw_w_words(w, ids->trace, 4);
+    tw_w_words(w + 4, ids->span, 2);
+    tw_w_words(w + 6, ids->segment, 4);
+    tw_w_records(rec, w, 1, &rate, parts, &tables);
+    tw_w_begin(dst, cap);
+    if (!sw8_only) tw_w_put(t, t + TW_TRACEPARENT_LEN, TW_RAW);
+    if (parts & TW_REC_SW8) {
+        /* "{s}-{b64 trace}-{b64 segment}-0-" (SPEC §3), as the host puts it together */
+        tw_w_byte(t[54]);
+        tw_w_byte('-');
+        tw_w_put(b, b + 44, TW_RAW);
+        tw_w_byte('-');
+        tw_w_put(b + 44, b + 88, TW_RAW);
+        tw_w_put("-0-", &"-0-"[3], TW_RAW);
+    }
+    return tw_w_end();
+}
+
+size_t tw_fmt_traceparent(char *dst, size_t cap, const tw_ids *ids, int sampled) {
+    return ids_fmt(dst, cap, ids, sampled, 0, 0);
+}
+size_t tw_fmt_sw8_ids(char *dst, size_t cap, const tw_ids *ids, int sampled) {
+    return ids_fmt(dst, cap, ids, sampled, 1, TW_REC_SW8);
+}
+size_t tw_fmt_record(char *dst, size_t cap, const tw_ids *ids, int sampled, unsigned parts) {
+    return ids_fmt(dst, cap, ids, sampled, 0, parts);
+}
+
+/* The request-independent values are templates: ASCII literal bytes, and op bytes
+ * 0x80 | how << 2 | i that write argument i in the writer's encoding how (tw_w.h).  One small
+ * interpreter serves them all, which keeps the wasm module small (SPEC §5).  Arguments: the
+ * context's three strings, then the appType's name. */
 #define TS_0 "\x8c" /* TW_C_TRACESTATE, 0 */
 #define TS_1 "\x8d"
 #define URI_0 "\x90" /* TW_C_URI, 0 */
 #define URI_1 "\x91"
-#define FLAG "\xa3" /* TW_RAW, 3 */
-#define APP "\xa3"
-
-/* All templates, each ended by a NUL: the four record parts, then the three contexts.
- * SPEC §3.  traceparent: version 00, flags 01 = sampled.  uber-trace-id: the parent span id
- * is 0 on a root span.  sw8: parent span id 0, the browser span is the segment's first. */
-#define T0 "00-" TRACE "-" SPAN "-0" FLAG                     /* traceparent */
-#define T1 TRACE "-" SPAN "-" FLAG                            /* b3 */
-#define T2 TRACE ":" SPAN ":0:" FLAG                          /* uber-trace-id */
-#define T3 FLAG "-" B64_TRACE "-" B64_SEGMENT "-0-"           /* sw8 ids head */
-#define T4 "rum=2&" APP "&" TS_0 "&" TS_1                     /* tracestate */
-#define T5 "rum.pid=" URI_0 ",rum.sid=" URI_1 ",rum.app=" APP /* baggage */
-#define T6 B64_0 "-" B64_1 "-" B64_2 "-"                      /* sw8 middle */
-static const char TEMPLATES[] TW_BYTES = T0 "\0" T1 "\0" T2 "\0" T3 "\0" T4 "\0" T5 "\0" T6;
-static const uint8_t AT[] = {
-    0,
-    sizeof T0,
-    sizeof T0 + sizeof T1,
-    sizeof T0 + sizeof T1 + sizeof T2,
-    sizeof T0 + sizeof T1 + sizeof T2 + sizeof T3,
-    sizeof T0 + sizeof T1 + sizeof T2 + sizeof T3 + sizeof T4,
-    sizeof T0 + sizeof T1 + sizeof T2 + sizeof T3 + sizeof T4 + sizeof T5,
-};
-
-/* Writes template k. */
-static void run(int k) {
-    const char *t;
-    for (t = TEMPLATES + AT[k]; *t; t++) {
-        unsigned op = (unsigned char)*t;
-        if (!(op & 0x80)) tw_w_byte((int)op);
-        else tw_w_put(arg[op & 3].p, arg[op & 3].e, op >> 2 & 31);
-    }
-}
-
-/* Writes the record templates flagged in mask, in order. */
-static void ids(const tw_ids *id, int sampled, unsigned mask) {
-    int i;
-    set(0, id->trace, 16);
-    set(1, id->span, 8);
-    set(2, id->segment, 16);
-    set(3, &"01"[sampled != 0], 1);
-    for (i = 0; i < 4; i++)
-        if (mask >> i & 1) run(i);
-}
-
-static size_t ids_fmt(char *dst, size_t cap, const tw_ids *id, int sampled, unsigned mask) {
-    tw_w_begin(dst, cap);
-    ids(id, sampled, mask);
-    return tw_w_end();
-}
-
-size_t tw_fmt_traceparent(char *dst, size_t cap, const tw_ids *id, int sampled) {
-    return ids_fmt(dst, cap, id, sampled, 1);
-}
-size_t tw_fmt_b3(char *dst, size_t cap, const tw_ids *id, int sampled) {
-    return ids_fmt(dst, cap, id, sampled, 2);
-}
-size_t tw_fmt_jaeger(char *dst, size_t cap, const tw_ids *id, int sampled) {
-    return ids_fmt(dst, cap, id, sampled, 4);
-}
-size_t tw_fmt_sw8_ids(char *dst, size_t cap, const tw_ids *id, int sampled) {
-    return ids_fmt(dst, cap, id, sampled, 8);
-}
-
-size_t tw_record_len(unsigned parts) {
-#define TP TW_TRACEPARENT_LEN
-#define B3 TW_B3_LEN
-#define JG TW_JAEGER_LEN
-#define SW TW_SW8_IDS_LEN
-    static const uint8_t len[8] = {TP,           TP + B3,      TP + JG,      TP + B3 + JG,
-                                   TP + SW,      TP + B3 + SW, TP + JG + SW, TP + B3 + JG + SW};
-#undef TP
-#undef B3
-#undef JG
-#undef SW
-    return len[parts & 7];
-}
-
-void tw_w_record(const tw_ids *id, int sampled, unsigned parts) {
-    ids(id, sampled, parts << 1 | 1);
-}
-
-size_t tw_fmt_record(char *dst, size_t cap, const tw_ids *id, int sampled, unsigned parts) {
-    return ids_fmt(dst, cap, id, sampled, parts << 1 | 1);
-}
-
-/* Sets the context arguments and writes context kind (0 tracestate, 1 baggage, 2 sw8
- * middle); an empty sw8 instance stands for "1.0.0" (SPEC §3). */
-static void ctx(int kind, int app, const uint8_t *s0, size_t n0, const uint8_t *s1, size_t n1,
-                const uint8_t *s2, size_t n2) {
-    int mini = app == TW_APP_MINIAPP;
-    if (!n1) s1 = (const uint8_t *)"1.0.0", n1 = 5 * (kind == 2); /* only sw8 has a default */
-    set(0, s0, n0);
-    set(1, s1, n1);
-    set(2, s2, n2);
-    set(3, mini ? "miniapp" : "web", 3 + 4 * (size_t)mini);
-    run(4 + kind);
-}
+#define B64_0 "\xa8" /* TW_B64, 0 */
+#define B64_1 "\xa9"
+#define B64_2 "\xaa"
+#define APP "\xa3" /* TW_RAW, 3 */
+/* SPEC §3, each ended by a NUL: tracestate, baggage, sw8 middle, and base64 alone (for the
+ * sw8 peer) */
+static const char CTX[] TW_BYTES = "rum=2&" APP "&" TS_0 "&" TS_1 "\0"
+                                   "rum.pid=" URI_0 ",rum.sid=" URI_1 ",rum.app=" APP "\0"
+                                   B64_0 "-" B64_1 "-" B64_2 "-\0" B64_0;
 
 size_t tw_w_ctx(char *dst, size_t cap, int kind, int app, const uint8_t *s0, size_t n0,
                 const uint8_t *s1, size_t n1, const uint8_t *s2, size_t n2) {
-    /* W3C trace-context: a tracestate member's value (after "rum=") is at most 256
-     * characters; W3C baggage: the whole header is at most 8192 bytes. */
-    static const size_t max[] = {TW_TRACESTATE_VALUE_MAX + 4, TW_BAGGAGE_MAX, (size_t)-1};
+    const char *t = CTX;
+    const uint8_t *p;
     size_t n;
-    if ((unsigned)kind > 2) return 0;
+    unsigned op;
+    for (n = (size_t)kind; n; t++) n -= !*t; /* the kind-th template */
     tw_w_begin(dst, cap);
-    ctx(kind, app, s0, n0, s1, n1, s2, n2);
-    n = tw_w_end();
-    return n > max[kind] ? 0 : n;
+    for (; (op = (unsigned char)*t); t++) {
+        if (!(op & 0x80)) {
+            tw_w_byte((int)op);
+            continue;
+        }
+        op &= 0x7f;
+        p = op % 4 == 0   ? s0
+            : op % 4 == 1 ? s1
+            : op % 4 == 2 ? s2
+                          : (const uint8_t *)(app ? "miniapp" : "web");
+        n = op % 4 == 0 ? n0 : op % 4 == 1 ? n1 : op % 4 == 2 ? n2 : 3 + 4 * (size_t)(app != 0);
+        tw_w_put(p, n ? p + n : p, (int)op / 4); /* no arithmetic on a null pointer */
+    }
+    return tw_w_end();
+}
+
+/* The context formatters of tw.h: the limits of SPEC §3 (W3C trace-context: a tracestate
+ * member's value, after "rum=", is at most 256 characters; W3C baggage: the whole header at
+ * most 8192 bytes), and sw8's default instance.  The host applies them alike (js/engine.js). */
+static size_t ctx(char *dst, size_t cap, int kind, int app, const uint8_t *s0, size_t n0,
+                  const uint8_t *s1, size_t n1, const uint8_t *s2, size_t n2, size_t max) {
+    size_t n;
+    if (!n1 && kind == 2) s1 = (const uint8_t *)"1.0.0", n1 = 5;
+    n = tw_w_ctx(dst, cap, kind, app == TW_APP_MINIAPP, s0, n0, s1, n1, s2, n2);
+    return n > max ? 0 : n;
 }
 
 size_t tw_fmt_tracestate(char *dst, size_t cap, int app, const uint8_t *pid, size_t pid_len,
                          const uint8_t *sid, size_t sid_len) {
-    return tw_w_ctx(dst, cap, 0, app, pid, pid_len, sid, sid_len, 0, 0);
+    return ctx(dst, cap, 0, app, pid, pid_len, sid, sid_len, 0, 0, TW_TRACESTATE_VALUE_MAX + 4);
 }
 
 size_t tw_fmt_baggage(char *dst, size_t cap, int app, const uint8_t *pid, size_t pid_len,
                       const uint8_t *sid, size_t sid_len) {
-    return tw_w_ctx(dst, cap, 1, app, pid, pid_len, sid, sid_len, 0, 0);
+    return ctx(dst, cap, 1, app, pid, pid_len, sid, sid_len, 0, 0, TW_BAGGAGE_MAX);
 }
 
 size_t tw_fmt_sw8_ctx(char *dst, size_t cap, const uint8_t *service, size_t service_len,
                       const uint8_t *instance, size_t instance_len,
                       const uint8_t *endpoint, size_t endpoint_len) {
-    return tw_w_ctx(dst, cap, 2, 0, service, service_len, instance, instance_len, endpoint,
-                    endpoint_len);
+    return ctx(dst, cap, 2, 0, service, service_len, instance, instance_len, endpoint,
+               endpoint_len, (size_t)-1);
 }
 
 size_t tw_fmt_sw8(char *dst, size_t cap, const tw_ids *id, int sampled,
@@ -164,13 +171,15 @@ size_t tw_fmt_sw8(char *dst, size_t cap, const tw_ids *id, int sampled,
                   const uint8_t *endpoint, size_t endpoint_len,
                   const char *url, size_t url_len) {
     char peer[TW_PEER_MAX];
-    size_t p = tw_url_peer(peer, sizeof peer, url, url_len); /* before the writer begins */
-    if (!p) return 0;
-    tw_w_begin(dst, cap);
-    ids(id, sampled, 8);
-    ctx(2, 0, service, service_len, instance, instance_len, endpoint, endpoint_len);
+    size_t p = tw_url_peer(peer, sizeof peer, url, url_len), h, n; /* before the writer begins */
+    h = p ? tw_fmt_sw8_ids(dst, cap, id, sampled) : 0;
+    n = h ? ctx(dst + h, cap - h, 2, 0, service, service_len, instance, instance_len,
+                endpoint, endpoint_len, (size_t)-1) : 0;
+    if (!n) return 0;
+    tw_w_begin(dst + h + n, cap - h - n);
     tw_w_put(peer, peer + p, TW_B64);
-    return tw_w_end();
+    p = tw_w_end();
+    return p ? h + n + p : 0;
 }
 
 static size_t esc(char *dst, size_t cap, const uint8_t *s, size_t n, int how) {

@@ -1,58 +1,56 @@
-/* ids.c - random trace, span and segment ids. */
+/* ids.c - the id generator and random trace, span and segment ids. */
 #include "tw_w.h"
 
-#define ROTL(x, k) ((x) << (k) | (x) >> (32 - (k))) /* one i32.rotl */
-
-/* murmur3's finaliser: spreads every seed bit over the whole word, so a seed that differs in
- * one byte gives an unrelated state. */
-static uint32_t mix32(uint32_t h) {
-    h ^= h >> 16;
-    h *= 0x85ebca6bu;
-    h ^= h >> 13;
-    h *= 0xc2b2ae35u;
-    return h ^ (h >> 16);
-}
-
 uint32_t tw_rng_next(tw_rng *r) {
-    uint32_t *s = r->s;
-    uint32_t x = s[1] * 5, out = ROTL(x, 7) * 9, t = s[1] << 9;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = ROTL(s[3], 11);
+    uint32_t *s = r->s, out;
+    TW_W_STEP(out, s[0], s[1], s[2], s[3]);
     return out;
 }
 
 void tw_rng_seed(tw_rng *r, const uint8_t *seed, size_t n) {
     size_t i;
-    for (i = 0; i < n; i++) {
-        uint32_t *w = &r->s[(i >> 2) & 3];
-        *w = mix32(*w ^ ((uint32_t)seed[i] << ((i & 3) * 8)) ^ (uint32_t)(i + 1) * 0x9e3779b9u);
-    }
+    uint32_t w[16];
+    /* The seed's bytes go into the state as they are (on top of the entropy already there),
+     * then 16 steps spread every bit of them over all four words. */
+    for (i = 0; i < n; i++) r->s[i >> 2 & 3] ^= (uint32_t)seed[i] << (i & 3) * 8;
     /* xoshiro's one forbidden state is all-zero: it would only ever emit zeros. */
     if (!(r->s[0] | r->s[1] | r->s[2] | r->s[3])) r->s[0] = 0x9e3779b9u;
-    for (i = 8; i--;) tw_rng_next(r);
+    tw_w_ids(r, w, 1, 16);
 }
 
-static void fill(tw_rng *r, uint8_t *dst, size_t n) {
-    size_t i;
-    uint32_t x = 0, any;
-    do {
-        for (any = 0, i = 0; i < n; i++, x >>= 8) {
-            if (!(i & 3)) any |= x = tw_rng_next(r);
-            dst[i] = (uint8_t)x;
+void tw_w_words(uint32_t *w, const uint8_t *b, int n) {
+    for (; n--; b += 4)
+        *w++ = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+void tw_w_ids(tw_rng *rng, uint32_t *w, uint32_t n, int words) {
+    /* the generator's state in locals for the whole batch: in the wasm2js twin every access
+     * to memory is a typed-array access, the dearest thing an interpreter does (SPEC §5) */
+    uint32_t s0 = rng->s[0], s1 = rng->s[1], s2 = rng->s[2], s3 = rng->s[3], x, any = 0, i;
+    int k = 0, start = 0;
+    for (i = 0; i < n * (uint32_t)words; i++) {
+        TW_W_STEP(x, s0, s1, s2, s3);
+        any |= w[i] = x;
+        /* W3C trace-context: an all-zero trace id or parent id is invalid; draw it again, as
+         * OpenTelemetry's RandomIdGenerator does.  k: the word's place in its record. */
+        if (k == 3 || k == 5 || k == 9) {
+            if (!any) i = start - 1, k = start % words - 1;
+            start = i + 1, any = 0;
         }
-        /* W3C trace-context: an all-zero trace id or parent id is invalid; redraw, as
-         * OpenTelemetry's RandomIdGenerator does. */
-    } while (!any);
+        if (++k == words) k = 0;
+    }
+    rng->s[0] = s0, rng->s[1] = s1, rng->s[2] = s2, rng->s[3] = s3;
 }
 
 void tw_ids_next(tw_rng *r, tw_ids *ids) {
-    fill(r, ids->trace, 16);
-    fill(r, ids->span, 8);
-    fill(r, ids->segment, 16);
+    uint32_t w[TW_W_WORDS];
+    int i;
+    tw_w_ids(r, w, 1, TW_W_WORDS);
+    for (i = 0; i < 16; i++) {
+        ids->trace[i] = (uint8_t)(w[i >> 2] >> (24 - 8 * (i & 3)));
+        ids->segment[i] = (uint8_t)(w[6 + (i >> 2)] >> (24 - 8 * (i & 3)));
+        if (i < 8) ids->span[i] = (uint8_t)(w[4 + (i >> 2)] >> (24 - 8 * (i & 3)));
+    }
 }
 
 void tw_hex(char *dst, const uint8_t *src, size_t n) {

@@ -28,31 +28,30 @@ tw_threshold tw_sample_threshold(double percent) {
     return t;
 }
 
-/* R is the last 56 bits: bytes 9..15, big-endian as the hex reads, held as hi (24 bits) and
- * lo (32 bits). */
-static double r_hi(const uint8_t trace[16]) {
-    return (double)((uint32_t)trace[9] << 16 | (uint32_t)trace[10] << 8 | trace[11]);
-}
-static double r_lo(const uint8_t trace[16]) {
-    return (double)((uint32_t)trace[12] << 24 | (uint32_t)trace[13] << 16 |
-                    (uint32_t)trace[14] << 8 | trace[15]);
-}
-
+/* R is the last 56 bits: bytes 9..15, big-endian as the hex reads, word 2's low 24 bits
+ * (hi) and word 3 (lo).  Compared as doubles, which hold both exactly. */
 int tw_sampled(const uint8_t trace[16], tw_threshold t) {
-    double hi = r_hi(trace), lo = r_lo(trace);
-    return hi > t.hi || (hi == t.hi && lo >= t.lo);
+    uint32_t w[4];
+    double hi;
+    tw_w_words(w, trace, 4);
+    hi = (double)(w[2] & 0xffffff);
+    return hi > t.hi || (hi == t.hi && (double)w[3] >= t.lo);
 }
 
-/* tw_sampled(trace, tw_sample_threshold(percent)) without computing T, which the wasm glue
- * asks for every id: R >= (1 - p/100) * 2^56 iff 100 * R + p * 2^56 >= 100 * 2^56.  With
- * p * 2^56 = ph * 2^32 + pl and R = hi * 2^32 + lo that is
- * (100 * hi + ph - 100 * 2^24) * 2^32 + 100 * lo + pl >= 0, where the first factor is a
- * whole number below 2^32 in magnitude and the rest is below 101 * 2^32: every term is exact,
- * and the sum is exact whenever its sign could depend on the last bits. */
-int tw_w_sampled(const uint8_t trace[16], double p) {
-    double ph;
-    if (!(p >= 0 && p <= 100)) p = 100;
-    ph = __builtin_floor(p * 16777216.0);
-    return (100 * r_hi(trace) + ph - 1677721600.0) * 4294967296.0 + 100 * r_lo(trace) +
-               (p * 16777216.0 - ph) * 4294967296.0 >= 0;
+/* The batches decide without T, whose long division costs the module more than this:
+ * R >= (1 - p/100) * 2^56 iff 100 * R + p * 2^56 >= 100 * 2^56.  With p * 2^56 = ph * 2^32 +
+ * pl and R = hi * 2^32 + lo that is (100 * hi + ph - 100 * 2^24) * 2^32 + 100 * lo + pl >= 0,
+ * where the first factor is a whole number below 2^32 in magnitude and the rest is below
+ * 101 * 2^32: every term is exact, and the sum is exact whenever its sign could depend on the
+ * last bits.  a = ph - 100 * 2^24 and b = pl are the batch's, once. */
+void tw_w_rate_of(tw_w_rate *r, double p) {
+    if (!(p >= 0 && p <= 100)) p = 100; /* SPEC §2, written so that NaN fails the test */
+    r->a = __builtin_floor(p * 16777216.0);
+    r->b = (p * 16777216.0 - r->a) * 4294967296.0;
+    r->a -= 1677721600.0;
+}
+
+int tw_w_sampled(const uint32_t *w, const tw_w_rate *r) {
+    return (100 * (double)(w[2] & 0xffffff) + r->a) * 4294967296.0 + 100 * (double)w[3] +
+               r->b >= 0;
 }

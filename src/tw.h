@@ -3,8 +3,8 @@
  * Everything here is pure computation over caller-owned memory: no allocation, no I/O, no
  * state kept between calls (the single static instance lives in wasm.c, the only
  * Emscripten-aware file).  The formatters and tw_url_resolve/tw_url_peer share one static
- * scratch writer, which keeps the wasm module small (SPEC §5): call them from one thread at a
- * time, not from signal handlers.
+ * scratch writer, and the id formatters tables built on their first use, which keeps the wasm
+ * module small (SPEC §5): call them from one thread at a time, not from signal handlers.
  * Formatters follow one rule: tw_fmt_x(dst, cap, ...) writes into dst[0..cap) and returns the
  * exact number of bytes written, or 0 when cap is too small (nothing useful is then in dst),
  * so calls compose as n += tw_fmt_x(dst + n, cap - n, ...).  Outputs are never
@@ -24,7 +24,7 @@
 #define TW_SPAN_ID_HEX 16
 #define TW_SEGMENT_ID_HEX 32
 
-/* xoshiro128**: 128 bits of state, 32-bit arithmetic only, so the wasm2js build of the engine
+/* xoshiro128++: 128 bits of state, 32-bit arithmetic only, so the wasm2js build of the engine
  * stays small and fast (SPEC §5).  The host seeds it with cryptographic bytes. */
 typedef struct tw_rng {
     uint32_t s[4];
@@ -107,15 +107,12 @@ const char *tw_rules_base(const uint8_t *set, size_t set_len, size_t *len);
 
 /* ----------------------------------------------------------- formatting (fmt.c) */
 
-/* Exact lengths of the id-dependent header values (SPEC §3). */
+/* Exact lengths of the id-dependent header values (SPEC §3).  b3 and uber-trace-id are the
+ * traceparent's two hex ids in another order, so the host slices them from it. */
 #define TW_TRACEPARENT_LEN 55 /* 00-{32}-{16}-0{s} */
-#define TW_B3_LEN 51          /* {32}-{16}-{s} */
-#define TW_JAEGER_LEN 53      /* {32}:{16}:0:{s} */
 #define TW_SW8_IDS_LEN 94     /* {s}-{b64 44}-{b64 44}-0- */
 
-/* Record parts, for tw_fmt_record. */
-#define TW_REC_B3 1
-#define TW_REC_JAEGER 2
+/* Record parts, for tw_fmt_record: the sw8 ids head after the traceparent. */
 #define TW_REC_SW8 4
 
 /* Standard base64 (RFC 4648, with padding) of src[0..n). */
@@ -132,10 +129,6 @@ size_t tw_esc_uri(char *dst, size_t cap, const uint8_t *src, size_t n);
 
 /* "00-{trace}-{span}-0{s}" */
 size_t tw_fmt_traceparent(char *dst, size_t cap, const tw_ids *ids, int sampled);
-/* "{trace}-{span}-{s}" */
-size_t tw_fmt_b3(char *dst, size_t cap, const tw_ids *ids, int sampled);
-/* "{trace}:{span}:0:{s}" (Jaeger's parent span id is 0 on a root) */
-size_t tw_fmt_jaeger(char *dst, size_t cap, const tw_ids *ids, int sampled);
 
 /* The id-dependent head of sw8: "{s}-{b64 trace hex}-{b64 segment hex}-0-". */
 size_t tw_fmt_sw8_ids(char *dst, size_t cap, const tw_ids *ids, int sampled);
@@ -153,8 +146,8 @@ size_t tw_fmt_sw8(char *dst, size_t cap, const tw_ids *ids, int sampled,
                   const uint8_t *endpoint, size_t endpoint_len,
                   const char *url, size_t url_len);
 
-/* One id record: traceparent, then the parts flagged in parts (b3, jaeger, sw8 ids head), in
- * that order, each at its exact length.  The host slices records without parsing them. */
+/* One id record: the traceparent, then with TW_REC_SW8 in parts the sw8 ids head, each at its
+ * exact length.  The host slices records without parsing them. */
 size_t tw_record_len(unsigned parts);
 size_t tw_fmt_record(char *dst, size_t cap, const tw_ids *ids, int sampled, unsigned parts);
 

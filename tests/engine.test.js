@@ -49,6 +49,34 @@ for (const [name, load] of ENGINES) {
     assert.equal(engine._norm('/x\udc00', 'https://a.example/'), 'https://a.example/x%EF%BF%BD')
   })
 
+  test(`${name}: the sw8 peer is the target's host and port, the scheme's default port written out, in base64`, () => {
+    const engine = load()
+    for (const [url, peer] of [
+      ['https://api.example.com/v1?x', 'api.example.com:443'],
+      ['http://api.example.com/', 'api.example.com:80'],
+      ['https://API.example.com:8443/x', 'api.example.com:8443'],
+      ['https://api.example.com:443/x', 'api.example.com:443'],
+      ['http://[::1]:8081/x', '[::1]:8081'],
+      ['https://[::1]/x', '[::1]:443'],
+      ['http://user:pw@a.example:80/x', 'a.example:80']
+    ]) {
+      assert.equal(Buffer.from(engine._peer(engine._norm(url, '')), 'base64').toString(), peer, url)
+    }
+  })
+
+  test(`${name}: tracestate past 256 characters and baggage past 8192 bytes are left out`, () => {
+    const engine = load()
+    // tracestate "rum=2&web&{pid}&s": its value (after "rum=") is pid + 8 characters, escapes counted
+    assert.equal(engine._ctx(0, 0, 'p'.repeat(248), 's').length, 260)
+    assert.equal(engine._ctx(0, 0, 'p'.repeat(249), 's'), '')
+    assert.equal(engine._ctx(0, 0, ','.repeat(82) + 'pp', 's').length, 260)
+    assert.equal(engine._ctx(0, 0, ','.repeat(82) + 'ppp', 's'), '')
+    // baggage "rum.pid={pid},rum.sid=s,rum.app=web": pid + 30 bytes
+    assert.equal(engine._ctx(1, 0, 'p'.repeat(8162), 's').length, 8192)
+    assert.equal(engine._ctx(1, 0, 'p'.repeat(8163), 's'), '')
+    assert.equal(engine._ctx(2, 0, 'p', '1.0.0', '/'), 'cA==-MS4wLjA=-Lw==-')
+  })
+
   test(`${name}: a URL longer than the input region is not traced, and the next one is`, () => {
     const engine = load()
     const t = makeTracer(engine, { pid: 'p', baseURI: 'https://a.example/', tracing: true }, random)
@@ -60,7 +88,7 @@ for (const [name, load] of ENGINES) {
     const engine = createEngine(name == 'wasm' ? wasmExports(bytes) : twin(), (n) => new Uint8Array(n))
     const b = engine._batch(0, 100, 0)
     const ids = new Set()
-    for (let o = 0; o < b._text.length; o += b._length) ids.add(b._text.substring(o + 3, o + 35))
+    for (let o = 0; o < b._text.length; o += b._length) ids.add(b._text.substring(o + 4, o + 36))
     assert.equal(ids.size, b._text.length / b._length)
     assert.ok(!ids.has('0'.repeat(32)))
   })
@@ -70,7 +98,7 @@ for (const [name, load] of ENGINES) {
     const seen = new Set()
     for (let i = 0; i < 1100; i++) { // past the reseed period of 1024 batches
       const b = engine._batch(0, 100, 0)
-      seen.add(b._text.substring(3, 35))
+      seen.add(b._text.substring(4, 36))
     }
     assert.equal(seen.size, 1100)
   })

@@ -18,7 +18,7 @@ for (const [name, load] of ENGINES) {
       const i = c.input
       const ids = new Uint8Array([...hex(i.traceId), ...hex(i.spanId), ...hex(i.segmentId)])
       let tracer
-      const source = () => engine._batch(1, i.sampled ? 100 : 0, tracer._parts, ids)._text
+      const source = () => engine._batch(1, i.sampled ? 100 : 0, tracer._parts, ids)
       tracer = makeTracer(engine, {
         pid: i.pid,
         version: i.version,
