@@ -61,25 +61,13 @@ export function createEngine(exports, random) {
   }
 
   // UTF-8 of s into the input region at IN + at; the byte count, or -1 when it does not fit.
-  // Lone surrogates become U+FFFD, as TextEncoder does.
+  // Lone surrogates become U+FFFD, as TextEncoder does; the runtime's own encoder does the
+  // rest (its bytes, one character each, from encodeURIComponent's %XX undone by unescape).
   function put(s, at) {
-    let o = IN + at
-    for (let i = 0; i < s.length; i++) {
-      let c = s.charCodeAt(i), n
-      if (o + 4 > IN + INCAP) return -1
-      if (c >= 0xd800 && c < 0xe000) {
-        const d = s.charCodeAt(i + 1)
-        c = c < 0xdc00 && d >= 0xdc00 && d < 0xe000 ? (i++, 0x10000 + (c - 0xd800 << 10) + d - 0xdc00) : 0xfffd
-      }
-      if (c < 128) u8[o++] = c
-      else {
-        // n continuation bytes; the lead byte has n + 1 high bits set (stores wrap to 8 bits)
-        n = c < 2048 ? 1 : c < 0x10000 ? 2 : 3
-        u8[o++] = 255 << 7 - n | c >> 6 * n
-        while (n--) u8[o++] = 128 | c >> 6 * n & 63
-      }
-    }
-    return o - IN - at
+    s = unescape(encodeURIComponent(s.replace(/[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]/g, (c) => c[1] ? c : '\ufffd')))
+    if (s.length > INCAP - at) return -1
+    for (let i = 0; i < s.length; i++) u8[IN + at + i] = s.charCodeAt(i)
+    return s.length
   }
 
   // TextDecoder wins on long runs in V8; fromCharCode needs nothing from the runtime.
