@@ -17,7 +17,7 @@
 //
 // ctx is a tracer result ({ traceId, spanId, url }). Times are milliseconds since the epoch
 // (fractions kept). Never throws.
-import { safe, warn } from './log.js'
+import { safe, show, warn } from './log.js'
 
 export const VERSION = '0.1.0' // tests/export.test.js checks it against package.json
 const BATCH = 50 // "flush now" when this many spans wait
@@ -101,7 +101,7 @@ export function createExporter(o) {
         new Promise((r) => r(o.send(url, body, keep, c && c.signal))).then(done, done)
       }
     } catch (e) {
-      warn('span export failed: ' + e)
+      warn('span export failed: ' + show(e))
     }
   }
 
@@ -140,7 +140,7 @@ export function createExporter(o) {
         }
         next()
       } catch (e) {
-        warn('span export failed: ' + e)
+        warn('span export failed: ' + show(e))
       }
     }
   }

@@ -83,7 +83,6 @@ function urlText(url) {
 function ruleTable(engine, cfg, base, app) {
   const rules = cfg._rules.slice(), strings = []
   const table = {
-    _base: base,
     // SPEC §3: the sw8 endpoint by default, the page URL's path
     _path: base ? base.replace(/^[^/]*\/\/[^/]*|[?#].*$/g, '') : '/',
     _byIndex: [], // engine rule index -> rule
