@@ -7,7 +7,7 @@
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { ENGINES, launch, CAPTURE } from './browsers.js'
-import { bundle } from './server.js'
+import { bundle, until } from './server.js'
 import { startBackend, capturePages } from '../backend/otel.js'
 import { startReceiver, plain } from '../backend/otlp.js'
 import { VERSION } from '../../js/export.js'
@@ -30,13 +30,8 @@ before(async () => {
   routes.set('/favicon.ico', { type: 'image/x-icon', body: '' })
 })
 
-async function until(what, f, ms = 10_000) {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
-    const v = f()
-    if (v) return v
-  }
-  assert.fail(`timed out waiting for ${what}`)
-}
+// What f answers once it is truthy; a failure naming what was awaited when it never is.
+const expect = async (what, f, ms) => (await until(f, ms)) || assert.fail(`timed out waiting for ${what}`)
 
 // What went wrong on a page: uncaught errors, console errors and tracewire's own warnings.
 async function problems(page) {
@@ -145,7 +140,7 @@ for (const engine of ENGINES) describe(engine, () => {
       // later by its timer.
       const left = Date.now()
       await page.goto('about:blank')
-      const found = await until('the browser span at the receiver', () => rx.spans().find((x) => x.span.traceId == ids.traceId), 4000)
+      const found = await expect('the browser span at the receiver', () => rx.spans().find((x) => x.span.traceId == ids.traceId), 4000)
       const took = Date.now() - left
       t.diagnostic(`${engine}: the span arrived ${took} ms after leaving the page`)
       assert.ok(took < 4000, 'sent on leaving, before the 5-second timer')
@@ -191,7 +186,7 @@ for (const engine of ENGINES) describe(engine, () => {
     const ids = injected(be, '/api/fail?status=503')
     assert.deepEqual(await problems(page), [])
     await page.goto('about:blank')
-    const spans = await until('two spans of e2e-errors', () => {
+    const spans = await expect('two spans of e2e-errors', () => {
       const s = rx.spans().filter((x) => x.resource['rum.pid'] == 'e2e-errors')
       return s.length >= 2 && s
     })
@@ -218,7 +213,7 @@ for (const engine of ENGINES) describe(engine, () => {
     const page2 = await open({ pid: 'e2e-unsampled-check', endpoint: rx.origin, tracing: true })
     await page2.evaluate(() => fetch('/api/sampled-check'))
     await page2.goto('about:blank')
-    await until('the second page span', () => rx.spans().some((x) => x.resource['rum.pid'] == 'e2e-unsampled-check'))
+    await expect('the second page span', () => rx.spans().some((x) => x.resource['rum.pid'] == 'e2e-unsampled-check'))
     assert.deepEqual(rx.spans().filter((x) => x.resource['rum.pid'] == 'e2e-unsampled'), [])
     assert.deepEqual(be.spans().filter((s) => s.spanContext().traceId == ids.traceId), [])
     await Promise.all([page.close(), page2.close()])

@@ -7,7 +7,7 @@
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { ENGINES, launch, CAPTURE } from './browsers.js'
-import { bundle, startServers } from './server.js'
+import { bundle, startServers, until } from './server.js'
 import { startReceiver } from '../backend/otlp.js'
 import { mangleProps } from '../../scripts/bundle.mjs'
 
@@ -27,14 +27,6 @@ before(async () => {
   tw = await bundle("import TraceWire from './index.js'; window.TraceWire = TraceWire", { mangleProps, minify: true })
 })
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-async function until(f, ms) {
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(50)) {
-    const v = f()
-    if (v) return v
-  }
-  return f()
-}
 const pidsOf = (rx, pid) => rx.spans().filter((x) => x.resource['rum.pid'] == pid)
 const requestsOf = (rx, pid) => rx.requests.filter((r) => r.body?.resourceSpans?.some((rs) => rs.resource.attributes.some((a) => a.key == 'rum.pid' && a.value.stringValue == pid)))
 

@@ -35,6 +35,16 @@ export async function bundle(source, options = {}) {
   return r.outputFiles[0].text
 }
 
+// Polls f, a look at what the servers received, every 50 ms until it answers something truthy
+// or ms have passed; resolves its last answer (falsy when time ran out).
+export async function until(f, ms = 10_000) {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
+    const v = f()
+    if (v) return v
+  }
+  return f()
+}
+
 export async function startServers() {
   const requests = [], preflights = [], routes = new Map()
   routes.set(CAPTURE.path, { type: 'text/javascript; charset=utf-8', body: CAPTURE.source, headers: {} })

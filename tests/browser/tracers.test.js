@@ -15,7 +15,7 @@ import assert from 'node:assert/strict'
 import { fileURLToPath } from 'node:url'
 import esbuild from 'esbuild'
 import { ENGINES, launch } from './browsers.js'
-import { startServers, bundle } from './server.js'
+import { startServers, bundle, until } from './server.js'
 import { startReceiver, plain } from '../backend/otlp.js'
 import { mangleProps } from '../../scripts/bundle.mjs'
 
@@ -74,14 +74,6 @@ before(async () => {
   ])
 }, { timeout: 60_000 })
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-async function until(f, ms) {
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(50)) {
-    const v = f()
-    if (v) return v
-  }
-  return f()
-}
 
 // A Datadog id (decimal, 64 bits) as 16 hex digits; its traceparent pads the trace id to 32.
 const hex16 = (dec) => BigInt(dec).toString(16).padStart(16, '0')
