@@ -33,9 +33,16 @@ export function wasmExports(packed) {
   }
 }
 
+// Every n-digit hex number, in order, end to end.
+function digits(n) {
+  let s = ''
+  for (let i = 0, m = 1 << 4 * n; i < m; i++) s += (i | m).toString(16).slice(1)
+  return s
+}
+
 // random(n) answers n cryptographic bytes, or null when the runtime has no such source.
 export function createEngine(exports, random) {
-  let x, u8, i32, IN, INCAP, OUT, ARENA, ARENACAP, META
+  let x, u8, i32, IN, INCAP, OUT, ARENA, ARENACAP, META, TABLES
   let top = 0 // arena bytes in use
   let generation = 0 // bumped whenever the arena is reset or the module changes: sets re-upload
   let batches = 0
@@ -46,6 +53,8 @@ export function createEngine(exports, random) {
     i32 = new Int32Array(x.memory.buffer)
     IN = x.tw_buf(0); INCAP = x.tw_buf(1); OUT = x.tw_buf(2)
     ARENA = x.tw_buf(4); ARENACAP = x.tw_buf(5); META = x.tw_buf(6) >> 2
+    // the record writer's hex table (src/tw_w.h): the text "000102...ff" as it is
+    u8.copyWithin(TABLES = x.tw_buf(8), IN, IN + put(digits(2), 0))
     top = 0
     generation++
     seed()
@@ -142,6 +151,12 @@ export function createEngine(exports, random) {
     // characters, all in one _text; null when n does not fit. ids (tests): the record of these
     // ids (40 bytes: trace, span, segment) instead of random ones.
     _batch(n, percent, parts, ids) {
+      // sw8 records read the base64 of every 3 hex digits from a table (src/tw_w.h), made
+      // on a module's first sw8 batch: its own base64 of "000001002...fff"
+      if (parts & REC_SW8 && !u8[TABLES + 16895]) {
+        engine._ctx(CTX_B64, 0, digits(3))
+        u8.copyWithin(TABLES + 512, OUT, OUT + 16384)
+      }
       if (ids) {
         // src/tw_w.h's id words: 4 bytes each, big-endian
         for (let i = 0; i < 40; i++) u8[IN + (i ^ 3)] = ids[i]

@@ -9,6 +9,7 @@
 
 /* The 4 hex digits of v's low 16 bits as a group: 4 characters in one word, the first in the
  * low byte, as a little-endian store lays them out (wasm is little-endian). */
+#define B64(v) t->b64[(v) & 4095] /* the base64 of v's low 3 hex digits */
 #define GROUP(v) (t->hex[(v) >> 8 & 255] | (uint32_t)t->hex[(v) & 255] << 16)
 
 size_t tw_record_len(unsigned parts) {
@@ -25,8 +26,6 @@ uint32_t *tw_w_records(uint32_t *o, const uint32_t *w, uint32_t n, const tw_w_ra
                        unsigned parts, tw_w_tables *t) {
     uint32_t i, g, c, k, x, flag;
     int sw8 = parts & TW_REC_SW8;
-    /* the table, on first use (tw_w.h); its last entry is set last */
-    for (i = 0; !t->hex[255] && i < 256; i++) t->hex[i] = (uint16_t)(HEXC(i >> 4) | HEXC(i & 15) << 8);
     for (; n--; w += sw8 ? TW_W_WORDS : 6) {
         /* SPEC §3: version 00, the ids, flags 01 = sampled.  The span's digits sit one byte
          * off their words: each of those words carries the previous group's last digit, c. */
@@ -46,16 +45,33 @@ uint32_t *tw_w_records(uint32_t *o, const uint32_t *w, uint32_t n, const tw_w_ra
         o[13] = c | '-' << 8 | '0' << 16 | flag << 24;
         o += 14;
         if (sw8) {
-            /* base64 of the trace id's hex, then of the segment id's, written past the record
-             * first (SkyWalking carries ids as text; the next record writes over it) */
-            for (i = 0; i < 8; i++) o[22 + i] = GROUP(w[6 + i / 2] >> (i & 1 ? 0 : 16));
-            tw_w_begin((char *)o, 88);
-            tw_w_put(o - 13, o - 5, TW_B64);
-            tw_w_put(o + 22, o + 30, TW_B64);
-            o += 22;
+            /* base64 of the trace id's hex, then of the segment id's (SkyWalking carries ids
+             * as text): 3 hex digits are 12 bits of the id and 4 base64 digits, one word of
+             * the table; the last 2 digits are the first 3 of "xy0" and '=' */
+            for (k = 0; k < 12; k += 6) {
+                for (i = 0; i < 120; i += 12) {
+                    g = w[k + i / 32] << i % 32;
+                    if (i % 32 > 20) g |= w[k + i / 32 + 1] >> (32 - i % 32);
+                    *o++ = B64(g >> 20);
+                }
+                *o++ = (B64(w[k + 3] << 4) & 0xffffff) | (uint32_t)'=' << 24;
+            }
         }
     }
     return o;
+}
+
+void tw_w_fill(tw_w_tables *t) {
+    static char hex[3 * 4096];
+    int i;
+    for (i = 0; i < 4096; i++) {
+        hex[3 * i] = (char)HEXC(i >> 8);
+        hex[3 * i + 1] = (char)HEXC(i >> 4 & 15);
+        hex[3 * i + 2] = (char)HEXC(i & 15);
+    }
+    for (i = 0; i < 256; i++) t->hex[i] = (uint16_t)(HEXC(i >> 4) | HEXC(i & 15) << 8);
+    tw_w_begin((char *)t->b64, sizeof t->b64);
+    tw_w_put(hex, hex + sizeof hex, TW_B64);
 }
 
 /* The record formatters of tw.h: the batch writer on the given ids, its record turned into
@@ -64,8 +80,9 @@ static size_t ids_fmt(char *dst, size_t cap, const tw_ids *ids, int s, int sw8_o
                       unsigned parts) {
     static tw_w_tables tables;
     tw_w_rate rate;
-    uint32_t w[TW_W_WORDS], rec[TW_W_RECORD_WORDS + 8]; /* 8: tw_w_records writes past */
+    uint32_t w[TW_W_WORDS], rec[TW_W_RECORD_WORDS];
     const char *r = (const char *)rec, *t = r + TW_W_TRACEPARENT_AT, *b = r + TW_W_SW8_AT;
+    if (!tables.b64[4095]) tw_w_fill(&tables);
     tw_w_rate_of(&rate, s ? 100 : 0);
     tw_w_words(w, ids->trace, 4);
     tw_w_words(w + 4, ids->span, 2);

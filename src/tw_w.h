@@ -113,15 +113,21 @@ uint32_t tw_w_record_words(unsigned parts);
  * and the segment), none all-zero. */
 void tw_w_ids(tw_rng *rng, uint32_t *w, uint32_t n, int words);
 
-/* The record writer's table, filled on its first use (as data it would not fit the 4 KiB
- * module, SPEC §5): hex[b] holds byte b's 2 hex digits, the first in the low byte.  A
- * record's hex is then a table read a byte. */
+/* The record writer's tables (as data or code they would not fit the 4 KiB module, SPEC §5):
+ * hex[b] holds byte b's 2 hex digits, b64[v] the 4 base64 digits of v's 3 hex digits (sw8
+ * records only), the first in the low byte.  A record's hex is then a table read a byte, its
+ * base64 a table read per 12 bits of id.  The host fills them (js/engine.js, at tw_buf(8)):
+ * hex is the text "000102...ff" as it is, b64 the module's own base64 of "000001002...fff"
+ * (tw_ctx); tw_w_fill does the same for the native formatters. */
 typedef struct tw_w_tables {
     uint16_t hex[256];
+    uint32_t b64[4096];
 } tw_w_tables;
 
+void tw_w_fill(tw_w_tables *t);
+
 /* n records at out from the ids in w (words a record: 10 with TW_REC_SW8 in parts, else 6),
- * each sampled at r; returns the end.  With TW_REC_SW8 it writes 8 words past the end too. */
+ * each sampled at r; returns the end. */
 uint32_t *tw_w_records(uint32_t *out, const uint32_t *w, uint32_t n, const tw_w_rate *r,
                        unsigned parts, tw_w_tables *t);
 

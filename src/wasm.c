@@ -27,21 +27,23 @@ static struct io {
     size_t base_len;
     int32_t meta[4];
     uint8_t in[TW_IN_CAP] __attribute__((aligned(4))); /* also the host's id words (tests) */
+    tw_w_tables tables;
     uint8_t arena[TW_ARENA_CAP];
     /* every offset and size in tw_buf fits 16 bits; words, for the batch records */
     uint32_t out[TW_OUT_CAP / 4];
-    tw_w_tables tables;
 } io;
 
 #define OUT ((char *)io.out)
 
 /* Address or size of a region: 0 in, 1 in cap, 2 out, 3 out cap, 4 arena, 5 arena cap,
- * 6 meta (int32 results of the last call), else 0. */
+ * 6 meta (int32 results of the last call), 7 tables size, 8 the record writer's tables
+ * (tw_w.h, which the host fills), else 0. */
 TW_EXPORT uint32_t tw_buf(int i) {
-    static const uint16_t at[] = {
+    static const uint16_t at[] __attribute__((aligned(2))) = {
         offsetof(struct io, in), sizeof io.in, offsetof(struct io, out), sizeof io.out,
-        offsetof(struct io, arena), sizeof io.arena, offsetof(struct io, meta)};
-    if ((unsigned)i > 6) return 0;
+        offsetof(struct io, arena), sizeof io.arena, offsetof(struct io, meta),
+        sizeof io.tables, offsetof(struct io, tables)};
+    if ((unsigned)i > 8) return 0;
     return at[i] + (i & 1 ? 0 : (uint32_t)(uintptr_t)&io);
 }
 
@@ -60,9 +62,8 @@ TW_EXPORT void tw_seed(uint32_t n) {
 TW_EXPORT uint32_t tw_batch(uint32_t n, double a, double b, uint32_t parts) {
     uint32_t *ids = (uint32_t *)(void *)io.in; /* fixed ids (tests): tw_w.h's words */
     if (parts & TW_FIXED_IDS) n = 1;
-    /* none, or more than fit: a record and its ids take at most 36 + 10 words, and the last
-     * record 8 more while it is written (tw_w.h) */
-    if (n - 1 >= (sizeof io.out / 4 - 8) / (TW_W_RECORD_WORDS + TW_W_WORDS)) return 0;
+    /* none, or more than fit: a record and its ids take at most 36 + 10 words */
+    if (n - 1 >= sizeof io.out / 4 / (TW_W_RECORD_WORDS + TW_W_WORDS)) return 0;
     io.rate.a = a, io.rate.b = b;
     if (!(parts & TW_FIXED_IDS)) {
         /* the ids go at the end of out, the records they become from its start */

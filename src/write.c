@@ -43,15 +43,9 @@ void tw_w_put(const void *s, const void *e, int how) {
     for (; p < (const uint8_t *)e; p++) {
         unsigned c = *p;
         if (how == TW_B64) {
-            /* RFC 4648: 6 bits a digit, as they come; stored here rather than through
-             * tw_w_byte, as sw8 records are base64 (SPEC §5: their per-request cost) */
-            char *d = tw_w_cur.d;
-            size_t n = tw_w_cur.n, cap = tw_w_cur.cap;
-            for (acc = acc << 8 | c, bits += 8; bits >= 6; n++) {
-                bits -= 6;
-                if (n < cap) d[n] = (char)tw_w_b64(acc >> bits & 63);
-            }
-            tw_w_cur.n = n;
+            /* RFC 4648: 6 bits a digit, as they come */
+            for (acc = acc << 8 | c, bits += 8; bits >= 6;)
+                tw_w_byte((int)tw_w_b64(acc >> (bits -= 6) & 63));
         } else if (how < TW_RAW && !tw_w_is((unsigned char)c, how)) {
             /* %XX, upper-case hex, computed: a 16-byte table costs the module more */
             tw_w_byte('%');
