@@ -9,7 +9,7 @@ command -v emcc >/dev/null || bash scripts/setup.sh
 mkdir -p build wasm
 
 SRC="src/ids.c src/sample.c src/url.c src/fmt.c src/write.c src/wasm.c"
-EXPORTS="tw_buf tw_seed tw_batch tw_req tw_ctx"
+EXPORTS="tw_buf tw_batch tw_req tw_ctx"
 WASM_LIMIT=4096 # older Chromium and WebViews refuse bigger synchronous compiles (SPEC §5)
 
 emcc -Oz -flto -std=c99 -Wall -Wextra -Werror $SRC -o build/raw.wasm \

@@ -60,13 +60,13 @@ export function createEngine(exports, random) {
     seed()
   }
 
-  // Without a source (random answers null) the engine keeps its own state.
+  // The generator's state (src/tw.h tw_rng, 16 bytes at tw_buf(10)) gets the random bytes
+  // XORed in, so a source that repeats itself or answers null (none) never sets it back; it
+  // must never be all-zero, the one state xoshiro never leaves.
   function seed() {
-    const b = random(32)
-    if (b) {
-      u8.set(b, IN)
-      x.tw_seed(b.length)
-    }
+    const b = random(16), g = x.tw_buf(10), w = g >> 2
+    for (let i = 0; b && i < 16; i++) u8[g + i] ^= b[i]
+    if (!(i32[w] | i32[w + 1] | i32[w + 2] | i32[w + 3])) i32[w] = 0x9e3779b9
   }
 
   // UTF-8 of s into the input region at IN + at; the byte count, or -1 when it does not fit.

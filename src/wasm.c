@@ -37,19 +37,15 @@ static struct io {
 
 /* Address or size of a region: 0 in, 1 in cap, 2 out, 3 out cap, 4 arena, 5 arena cap,
  * 6 meta (int32 results of the last call), 7 tables size, 8 the record writer's tables
- * (tw_w.h, which the host fills), else 0. */
+ * (tw_w.h, which the host fills), 9 generator state size, 10 the generator's state (tw_rng:
+ * the host seeds it, XORing random bytes into it), else 0. */
 TW_EXPORT uint32_t tw_buf(int i) {
     static const uint16_t at[] __attribute__((aligned(2))) = {
         offsetof(struct io, in), sizeof io.in, offsetof(struct io, out), sizeof io.out,
         offsetof(struct io, arena), sizeof io.arena, offsetof(struct io, meta),
-        sizeof io.tables, offsetof(struct io, tables)};
-    if ((unsigned)i > 8) return 0;
+        sizeof io.tables, offsetof(struct io, tables), sizeof io.rng, offsetof(struct io, rng)};
+    if ((unsigned)i > 10) return 0;
     return at[i] + (i & 1 ? 0 : (uint32_t)(uintptr_t)&io);
-}
-
-/* Mixes in[0..n) into the generator. */
-TW_EXPORT void tw_seed(uint32_t n) {
-    tw_rng_seed(&io.rng, io.in, n < sizeof io.in ? n : sizeof io.in);
 }
 
 #define TW_FIXED_IDS 0x100 /* tests: one record from the 10 id words at in[] */
@@ -58,7 +54,7 @@ TW_EXPORT void tw_seed(uint32_t n) {
  * at the rate (a, b) (tw_w.h; the host computes it from the percent, js/engine.js).  Returns
  * the record length, or 0 when n records do not fit (the host asks for fewer).  The host seeds
  * first (js/engine.js does when it loads a module): the unseeded all-zero state is the one
- * xoshiro never leaves. */
+ * xoshiro never leaves, and the host never leaves it so. */
 TW_EXPORT uint32_t tw_batch(uint32_t n, double a, double b, uint32_t parts) {
     uint32_t *ids = (uint32_t *)(void *)io.in; /* fixed ids (tests): tw_w.h's words */
     if (parts & TW_FIXED_IDS) n = 1;

@@ -93,6 +93,27 @@ for (const [name, load] of ENGINES) {
     assert.ok(!ids.has('0'.repeat(32)))
   })
 
+  test(`${name}: a random source that answers null (none) still gives non-zero, distinct ids`, () => {
+    const engine = createEngine(name == 'wasm' ? wasmExports(bytes) : twin(), () => null)
+    const b = engine._batch(0, 100, 0)
+    const ids = new Set()
+    for (let o = 0; o < b._text.length; o += b._length) ids.add(b._text.substring(o + 4, o + 36))
+    assert.equal(ids.size, b._text.length / b._length)
+    assert.ok(!ids.has('0'.repeat(32)))
+  })
+
+  test(`${name}: a source that answers the same bytes at every reseed never sets the ids back`, () => {
+    const same = Uint8Array.from({ length: 64 }, (_, i) => i * 37 + 11)
+    const engine = createEngine(name == 'wasm' ? wasmExports(bytes) : twin(), (n) => same.slice(0, n))
+    const seen = new Set()
+    let n = 0
+    for (let i = 0; i < 2100; i++) { // past two reseeds, at batches 1024 and 2048
+      const b = engine._batch(0, 100, 0)
+      for (let o = 0; o < b._text.length; o += b._length, n++) seen.add(b._text.substring(o + 4, o + 36))
+    }
+    assert.equal(seen.size, n)
+  })
+
   test(`${name}: reseeding from the host keeps ids flowing and distinct`, () => {
     const engine = load()
     const seen = new Set()
