@@ -70,12 +70,17 @@ export function createEngine(exports, random) {
   }
 
   // UTF-8 of s into the input region at IN + at; the byte count, or -1 when it does not fit.
-  // Lone surrogates become U+FFFD, as TextEncoder does; the runtime's own encoder does the
-  // rest (its bytes, one character each, from encodeURIComponent's %XX undone by unescape).
+  // ASCII, the common case, goes as it is; from the first other character the runtime's own
+  // encoder does it (its bytes, one character each, from encodeURIComponent's %XX undone by
+  // unescape), lone surrogates first made U+FFFD, as TextEncoder does.
   function put(s, at) {
-    s = unescape(encodeURIComponent(s.replace(/[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]/g, (c) => c[1] ? c : '\ufffd')))
-    if (s.length > INCAP - at) return -1
-    for (let i = 0; i < s.length; i++) u8[IN + at + i] = s.charCodeAt(i)
+    let i = 0, c
+    while (i < s.length && i < INCAP - at && (c = s.charCodeAt(i)) < 128) u8[IN + at + i++] = c
+    if (i < s.length) {
+      s = unescape(encodeURIComponent(s.replace(/[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]/g, (c) => c[1] ? c : '\ufffd')))
+      if (s.length > INCAP - at) return -1
+      for (i = 0; i < s.length; i++) u8[IN + at + i] = s.charCodeAt(i)
+    }
     return s.length
   }
 
