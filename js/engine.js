@@ -16,7 +16,7 @@ import { unpack } from '../wasm/bytes.js'
 export const REC_SW8 = 4, AT_TRACEPARENT = 1, AT_SW8 = 56
 export const CTX_TRACESTATE = 0, CTX_BAGGAGE = 1, CTX_SW8 = 2
 const CTX_B64 = 3
-const FIXED_IDS = 0x100
+const FIXED_IDS = 0x100, RAW = 0x200
 const BATCH = 64 // records per crossing: one decode, then a substring per request
 const RESEED = 1024 // batches between reseeds: crypto once per 65,536 ids, not per request
 
@@ -162,6 +162,14 @@ export function createEngine(exports, random) {
         engine._ctx(CTX_B64, 0, digits(3))
         u8.copyWithin(TABLES + 512, OUT, OUT + 16384)
       }
+      // Where the runtime has Uint8Array.prototype.toHex, the ids come raw and it makes their
+      // hex: in a batch's text, the one string that is new each time, decoding is what costs
+      // (a browser's TextDecoder takes 2 to 8 ns a character there, toHex 0.2 to 2).
+      // (Such ids are the generator's words as little-endian memory holds them, other ids
+      // than a text record shows but as random.) Their flags are all alike, so the percent
+      // must be 0 or 100, the default.
+      const raw = u8.toHex && !(parts & REC_SW8) && !ids && !(percent > 0 && percent < 100) && (percent === 0 ? '0' : '1')
+      if (raw) parts |= RAW
       if (ids) {
         // src/tw_w.h's id words: 4 bytes each, big-endian
         for (let i = 0; i < 40; i++) u8[IN + (i ^ 3)] = ids[i]
@@ -172,7 +180,9 @@ export function createEngine(exports, random) {
       // in 0..100 counts as 100.
       const p = percent >= 0 && percent <= 100 ? percent * 16777216 : 1677721600, a = Math.floor(p)
       const len = x.tw_batch(n = n || BATCH, a - 1677721600, (p - a) * 4294967296, parts)
-      return len ? { _length: len, _text: text(OUT, n * len) } : null
+      // raw: the ids at the end of the output region, 10 words a record apart (src/wasm.c)
+      const end = OUT + x.tw_buf(3)
+      return len ? { _length: raw ? 48 : len, _text: raw ? u8.subarray(end - 40 * n, end - 16 * n).toHex() : text(OUT, n * len), _raw: raw } : null
     },
 
     // Request-independent values (src/wasm.c tw_ctx); '' when the value must be left out.

@@ -154,7 +154,7 @@ export function makeTracer(engine, options, random, source) {
   const batch = source || (() => engine._batch(0, cfg._sample, parts))
   // the rule table and the last URL's decision; the id records, and the next one's offset;
   // the context values, and the session and page they were formatted for
-  let rawBase, table, lastURL, lastDecision, buf = '', at = 0, len = 0
+  let rawBase, table, lastURL, lastDecision, buf = '', at = 0, len = 0, raw
   let sid, tracestate, baggage, pageNow, sw8Middle
 
   function rules() {
@@ -221,18 +221,20 @@ export function makeTracer(engine, options, random, source) {
           if (!sw8Middle) return warn('sw8 left out: pid, version and page too long'), null
         }
         // One record a request, sliced from the batch's text (src/tw_w.h layout): the
-        // traceparent, whose hex ids b3 and uber-trace-id take in other shapes, and sw8's ids.
+        // traceparent, whose hex ids b3 and uber-trace-id take in other shapes, and sw8's ids;
+        // or, raw, the trace and span ids alone, all with the batch's flag (js/engine.js).
         if (at >= buf.length) {
           const b = batch()
           buf = b._text
           len = b._length
+          raw = b._raw
           at = 0
         }
-        const r = at + TP, h = {}
+        const r = at + TP, t = raw ? at : r + 3, h = {}
         at += len
-        const traceId = buf.substring(r + 3, r + 35), spanId = buf.substring(r + 36, r + 52), s = buf[r + 54]
+        const traceId = buf.substring(t, t + 32), spanId = buf.substring(t + 32 + !raw, t + 48 + !raw), s = raw || buf[r + 54]
         if (bits & TRACECONTEXT) {
-          h.traceparent = buf.substring(r, r + 55)
+          h.traceparent = raw ? '00-' + traceId + '-' + spanId + '-0' + s : buf.substring(r, r + 55)
           if (tracestate) h.tracestate = tracestate
         }
         if (bits & B3) h.b3 = traceId + '-' + spanId + '-' + s

@@ -49,10 +49,12 @@ TW_EXPORT uint32_t tw_buf(int i) {
 }
 
 #define TW_FIXED_IDS 0x100 /* tests: one record from the 10 id words at in[] */
+#define TW_RAW_IDS 0x200   /* the ids alone, whose bytes the host turns into hex itself */
 
 /* Formats n id records of fresh ids with parts (TW_REC_*) into out, end to end, each sampled
- * at the rate (a, b) (tw_w.h; the host computes it from the percent, js/engine.js).  Returns
- * the record length, or 0 when n records do not fit (the host asks for fewer).  The host seeds
+ * at the rate (a, b) (tw_w.h; the host computes it from the percent, js/engine.js), or with
+ * TW_RAW_IDS leaves their ids alone.  Returns the record length, or 0 when n records do not
+ * fit (the host asks for fewer).  The host seeds
  * first (js/engine.js does when it loads a module): the unseeded all-zero state is the one
  * xoshiro never leaves, and the host never leaves it so. */
 TW_EXPORT uint32_t tw_batch(uint32_t n, double a, double b, uint32_t parts) {
@@ -66,6 +68,10 @@ TW_EXPORT uint32_t tw_batch(uint32_t n, double a, double b, uint32_t parts) {
         ids = io.out + sizeof io.out / 4 - n * TW_W_WORDS;
         tw_w_ids(&io.rng, ids, n, parts & TW_REC_SW8 ? TW_W_WORDS : 6);
     }
+    /* raw: the host reads the ids' 24 bytes a record from the end of out (the words of
+     * little-endian memory make other ids than the records would show, all as random), and
+     * the flags from the rate, which is then 0 or 100 */
+    if (parts & TW_RAW_IDS) return 24;
     tw_w_records(io.out, ids, n, &io.rate, parts, &io.tables);
     return 4 * tw_w_record_words(parts);
 }
