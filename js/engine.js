@@ -33,10 +33,10 @@ export function wasmExports(packed) {
   }
 }
 
-// Every n-digit hex number, in order, end to end.
-function digits(n) {
+// "000102...ff": every byte's two hex digits, in order.
+function pairs() {
   let s = ''
-  for (let i = 0, m = 1 << 4 * n; i < m; i++) s += (i | m).toString(16).slice(1)
+  for (let i = 256; i < 512; i++) s += i.toString(16).slice(1)
   return s
 }
 
@@ -54,7 +54,7 @@ export function createEngine(exports, random) {
     IN = x.tw_buf(0); INCAP = x.tw_buf(1); OUT = x.tw_buf(2)
     ARENA = x.tw_buf(4); ARENACAP = x.tw_buf(5); META = x.tw_buf(6) >> 2
     // the record writer's hex table (src/tw_w.h): the text "000102...ff" as it is
-    u8.copyWithin(TABLES = x.tw_buf(8), IN, IN + put(digits(2), 0))
+    u8.copyWithin(TABLES = x.tw_buf(8), IN, IN + put(pairs(), 0))
     top = 0
     generation++
     seed()
@@ -156,11 +156,14 @@ export function createEngine(exports, random) {
     // characters, all in one _text; null when n does not fit. ids (tests): the record of these
     // ids (40 bytes: trace, span, segment) instead of random ones.
     _batch(n, percent, parts, ids) {
-      // sw8 records read the base64 of every 3 hex digits from a table (src/tw_w.h), made
-      // on a module's first sw8 batch: its own base64 of "000001002...fff"
+      // sw8 records read the base64 of every 3 hex digits from a table (src/tw_w.h), made on
+      // a module's first sw8 batch. Its first two digits depend on the first two hex digits
+      // alone, the last two on the last two: so from the module's own base64 of "ab0" and of
+      // "0bc" for every two hex digits (256 groups each), 4,096 words of two halves each.
       if (parts & REC_SW8 && !u8[TABLES + 16895]) {
-        engine._ctx(CTX_B64, 0, digits(3))
-        u8.copyWithin(TABLES + 512, OUT, OUT + 16384)
+        const two = pairs(), o = OUT >> 2, t = (TABLES >> 2) + 128
+        x.tw_ctx(CTX_B64, 0, put(two.replace(/../g, '$&0') + two.replace(/../g, '0$&'), 0), 0, 0)
+        for (let i = 0; i < 4096; i++) i32[t + i] = i32[o + (i >> 4)] & 0xffff | i32[o + 256 + (i & 255)] & -65536
       }
       // Where the runtime has Uint8Array.prototype.toHex, the ids come raw and it makes their
       // hex: in a batch's text, the one string that is new each time, decoding is what costs

@@ -114,6 +114,20 @@ for (const [name, load] of ENGINES) {
     assert.equal(seen.size, n)
   })
 
+  test(`${name}: every sw8 record's base64 fields are the base64 of its trace id's hex and of a 32-digit segment id (the table's 4,096 entries all read)`, () => {
+    const engine = load()
+    for (let k = 0; k < 100; k++) {
+      const b = engine._batch(0, 100, 4)
+      for (let o = 0; o < b._text.length; o += b._length) {
+        const trace = b._text.substring(o + 4, o + 36), ids = b._text.substring(o + 56, o + 144)
+        assert.equal(Buffer.from(ids.slice(0, 44), 'base64').toString('latin1'), trace)
+        assert.match(Buffer.from(ids.slice(44), 'base64').toString('latin1'), /^[0-9a-f]{32}$/)
+        assert.equal(Buffer.from(ids.slice(0, 44), 'base64').toString('base64'), ids.slice(0, 44))
+        assert.equal(Buffer.from(ids.slice(44), 'base64').toString('base64'), ids.slice(44))
+      }
+    }
+  })
+
   test(`${name}: reseeding from the host keeps ids flowing and distinct`, () => {
     const engine = load()
     const seen = new Set()
