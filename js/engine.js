@@ -10,10 +10,10 @@
 import { unpack } from '../wasm/bytes.js'
 
 // Record parts (src/tw.h TW_REC_*): the tracer asks for the traceparent alone or with the sw8
-// ids. A record (src/tw_w.h) is a space and the traceparent (55 characters), then where sw8
-// is sent the base64 of the trace id's hex and of the segment id's (44 each): the tracer
-// slices the headers from it.
-export const REC_SW8 = 4, AT_TRACEPARENT = 1, AT_SW8 = 56
+// ids. A record (src/tw_w.h) is a space and the traceparent (55 characters, its trace id at
+// 4), then where sw8 is sent the base64 of the trace id's hex and of the segment id's (44
+// each): the tracer slices the headers' values from it.
+export const REC_SW8 = 4, AT_TRACE = 4, AT_SW8 = 56
 export const CTX_TRACESTATE = 0, CTX_BAGGAGE = 1, CTX_SW8 = 2
 const CTX_B64 = 3
 const FIXED_IDS = 0x100, RAW = 0x200
@@ -36,7 +36,7 @@ export function wasmExports(packed) {
 // "000102...ff": every byte's two hex digits, in order.
 function pairs() {
   let s = ''
-  for (let i = 256; i < 512; i++) s += i.toString(16).slice(1)
+  for (let i = 0; i < 256; i++) s += (i | 256).toString(16).slice(1)
   return s
 }
 

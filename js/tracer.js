@@ -3,7 +3,7 @@
 import { readTracing, PROPAGATORS } from './config.js'
 import { invalid, show, warn } from './log.js'
 import { randomHex } from './random.js'
-import { REC_SW8, AT_TRACEPARENT as TP, AT_SW8, CTX_TRACESTATE, CTX_BAGGAGE, CTX_SW8 } from './engine.js'
+import { REC_SW8, AT_TRACE, AT_SW8, CTX_TRACESTATE, CTX_BAGGAGE, CTX_SW8 } from './engine.js'
 
 // The headers each propagator writes (SPEC §3), lower case as CORS lists them (SPEC §8).
 const NAMES = {
@@ -220,9 +220,9 @@ export function makeTracer(engine, options, random, source) {
           // (SPEC §3).
           if (!sw8Middle) return warn('sw8 left out: pid, version and page too long'), null
         }
-        // One record a request, sliced from the batch's text (src/tw_w.h layout): the
-        // traceparent, whose hex ids b3 and uber-trace-id take in other shapes, and sw8's ids;
-        // or, raw, the trace and span ids alone, all with the batch's flag (js/engine.js).
+        // One record a request, sliced from the batch's text (src/tw_w.h layout): the trace
+        // and span ids of the traceparent, and sw8's ids; or, raw, the two ids alone, all
+        // with the batch's flag (js/engine.js). The headers take the ids in their shapes.
         if (at >= buf.length) {
           const b = batch()
           buf = b._text
@@ -230,11 +230,11 @@ export function makeTracer(engine, options, random, source) {
           raw = b._raw
           at = 0
         }
-        const r = at + TP, t = raw ? at : r + 3, h = {}
+        const r = at, t = raw ? r : r + AT_TRACE, h = {}
         at += len
-        const traceId = buf.substring(t, t + 32), spanId = buf.substring(t + 32 + !raw, t + 48 + !raw), s = raw || buf[r + 54]
+        const traceId = buf.substring(t, t + 32), spanId = buf.substring(t + 32 + !raw, t + 48 + !raw), s = raw || buf[t + 51]
         if (bits & TRACECONTEXT) {
-          h.traceparent = raw ? '00-' + traceId + '-' + spanId + '-0' + s : buf.substring(r, r + 55)
+          h.traceparent = '00-' + traceId + '-' + spanId + '-0' + s
           if (tracestate) h.tracestate = tracestate
         }
         if (bits & B3) h.b3 = traceId + '-' + spanId + '-' + s
@@ -247,7 +247,7 @@ export function makeTracer(engine, options, random, source) {
         if (bits & SW8) {
           // SkyWalking: the base64 trace and segment ids, then the segment's parent span id 0
           // (the browser span is its first)
-          const q = r - TP + AT_SW8
+          const q = r + AT_SW8
           h.sw8 = s + '-' + buf.substring(q, q + 44) + '-' + buf.substring(q + 44, q + 88) + '-0-' + sw8Middle + d._peer
         }
         if (baggage) h.baggage = baggage
