@@ -234,7 +234,10 @@ async function chromiumBrowser({ hosts = [] }) {
     version: b.version(),
     raw: b,
     async newPage() {
-      const p = await b.newPage() // its own context, closed with the page
+      // Its own context, which outlives the page: closing a context tears down its network
+      // stack, and with it a keepalive request the page's pagehide has just made (a tab that
+      // a user closes leaves the profile alone). The browser's close ends every context.
+      const p = await (await b.newContext()).newPage()
       return makePage('chromium', {
         raw: p,
         goto: async (url) => { await p.goto(url) },
