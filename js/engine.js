@@ -8,6 +8,7 @@
 // which every runtime has, or TextDecoder for a batch of records, where it is 8x faster.
 
 import { unpack } from '../wasm/bytes.js'
+import { hex } from './random.js'
 
 // Record parts (src/tw.h TW_REC_*): the tracer asks for the traceparent alone or with the sw8
 // ids. A record (src/tw_w.h) is a space and the traceparent (55 characters, its trace id at
@@ -34,15 +35,11 @@ export function wasmExports(packed) {
 }
 
 // "000102...ff": every byte's two hex digits, in order.
-function pairs() {
-  let s = ''
-  for (let i = 0; i < 256; i++) s += (i | 256).toString(16).slice(1)
-  return s
-}
+const pairs = () => hex(Array.from({ length: 256 }, (_, i) => i))
 
 // random(n) answers n cryptographic bytes, or null when the runtime has no such source.
 export function createEngine(exports, random) {
-  let x, u8, i32, IN, INCAP, OUT, ARENA, ARENACAP, META, TABLES
+  let x, u8, i32, IN, INCAP, OUT, END, ARENA, ARENACAP, META, TABLES, RNG
   let top = 0 // arena bytes in use
   let generation = 0 // bumped whenever the arena is reset or the module changes: sets re-upload
   let batches = 0
@@ -51,8 +48,8 @@ export function createEngine(exports, random) {
     x = ex
     u8 = new Uint8Array(x.memory.buffer)
     i32 = new Int32Array(x.memory.buffer)
-    IN = x.tw_buf(0); INCAP = x.tw_buf(1); OUT = x.tw_buf(2)
-    ARENA = x.tw_buf(4); ARENACAP = x.tw_buf(5); META = x.tw_buf(6) >> 2
+    IN = x.tw_buf(0); INCAP = x.tw_buf(1); OUT = x.tw_buf(2); END = OUT + x.tw_buf(3)
+    ARENA = x.tw_buf(4); ARENACAP = x.tw_buf(5); META = x.tw_buf(6) >> 2; RNG = x.tw_buf(10)
     // the record writer's hex table (src/tw_w.h): the text "000102...ff" as it is
     u8.copyWithin(TABLES = x.tw_buf(8), IN, IN + put(pairs(), 0))
     top = 0
@@ -60,12 +57,12 @@ export function createEngine(exports, random) {
     seed()
   }
 
-  // The generator's state (src/tw.h tw_rng, 16 bytes at tw_buf(10)) gets the random bytes
-  // XORed in, so a source that repeats itself or answers null (none) never sets it back; it
-  // must never be all-zero, the one state xoshiro never leaves.
+  // The generator's state (src/tw.h tw_rng, 16 bytes at RNG) gets the random bytes XORed
+  // in, so a source that repeats itself or answers null (none) never sets it back; it must
+  // never be all-zero, the one state xoshiro never leaves.
   function seed() {
-    const b = random(16), g = x.tw_buf(10), w = g >> 2
-    for (let i = 0; b && i < 16; i++) u8[g + i] ^= b[i]
+    const b = random(16), w = RNG >> 2
+    for (let i = 0; b && i < 16; i++) u8[RNG + i] ^= b[i]
     if (!(i32[w] | i32[w + 1] | i32[w + 2] | i32[w + 3])) i32[w] = 0x9e3779b9
   }
 
@@ -167,7 +164,7 @@ export function createEngine(exports, random) {
       }
       // Where the runtime has Uint8Array.prototype.toHex, the ids come raw and it makes their
       // hex: in a batch's text, the one string that is new each time, decoding is what costs
-      // (a browser's TextDecoder takes 2 to 8 ns a character there, toHex 0.2 to 2).
+      // (a browser's TextDecoder takes 2 to 8 ns a character there, toHex 0.3 to 5 a byte).
       // (Such ids are the generator's words as little-endian memory holds them, other ids
       // than a text record shows but as random.) Their flags are all alike, so the percent
       // must be 0 or 100, the default.
@@ -184,8 +181,7 @@ export function createEngine(exports, random) {
       const p = percent >= 0 && percent <= 100 ? percent * 16777216 : 1677721600, a = Math.floor(p)
       const len = x.tw_batch(n = n || BATCH, a - 1677721600, (p - a) * 4294967296, parts)
       // raw: the ids at the end of the output region, 10 words a record apart (src/wasm.c)
-      const end = OUT + x.tw_buf(3)
-      return len ? { _length: raw ? 48 : len, _text: raw ? u8.subarray(end - 40 * n, end - 16 * n).toHex() : text(OUT, n * len), _raw: raw } : null
+      return len ? { _length: raw ? 48 : len, _text: raw ? u8.subarray(END - 40 * n, END - 16 * n).toHex() : text(OUT, n * len), _raw: raw } : null
     },
 
     // Request-independent values (src/wasm.c tw_ctx); '' when the value must be left out.

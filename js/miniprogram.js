@@ -8,6 +8,7 @@ import { createEngine } from './engine.js'
 import { invalid, show, warn } from './log.js'
 import { createExporter, VERSION, TIMEOUT } from './export.js'
 import { session, SESSION_KEY } from './session.js'
+import { randomHex } from './random.js'
 import twin from '../wasm/tracewire.wasm2js.js'
 
 const KEY = Symbol.for('tracewire.miniprogram') // shared by every copy of the SDK (SPEC §6)
@@ -70,7 +71,6 @@ function random(n) {
   if (!src) warn('no cryptographic random source on this platform: trace ids are seeded from Math.random')
   return Uint8Array.from({ length: n }, () => Math.random() * 256)
 }
-const hex = (n) => Array.from(random(n), (b) => (b | 256).toString(16).slice(1)).join('')
 
 // ---- engine (SPEC §5) ----
 // One engine per copy of the SDK. WXWebAssembly.instantiate takes only a path in the package
@@ -105,7 +105,7 @@ function sessionOf(p, name) {
   return session(
     () => obj ? (p.getStorageSync({ key: SESSION_KEY }) || {}).data : p.getStorageSync(SESSION_KEY),
     (v) => obj ? p.setStorageSync({ key: SESSION_KEY, data: v }) : p.setStorageSync(SESSION_KEY, v),
-    Date.now, () => hex(16))
+    Date.now, () => randomHex(random))
 }
 // SPEC §3: the sw8 endpoint is the current page's route, as the platform writes it.
 function page() {

@@ -13,5 +13,8 @@ export function random(n) {
   }
 }
 
+// Bytes as lower-case hex, two digits each.
+export const hex = (bytes) => Array.from(bytes, (b) => (b | 256).toString(16).slice(1)).join('')
+
 // 16 bytes of rnd as 32 lower-case hex characters; rnd(n) may answer null (no source).
-export const randomHex = (rnd = random) => Array.from(rnd(16) || weak(16), (b) => (b | 256).toString(16).slice(1)).join('')
+export const randomHex = (rnd = random) => hex(rnd(16) || weak(16))
