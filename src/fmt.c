@@ -9,8 +9,9 @@
 
 /* The 4 hex digits of v's low 16 bits as a group: 4 characters in one word, the first in the
  * low byte, as a little-endian store lays them out (wasm is little-endian). */
-#define B64(v) t->b64[(v) & 4095] /* the base64 of v's low 3 hex digits */
 #define GROUP(v) (t->hex[(v) >> 8 & 255] | (uint32_t)t->hex[(v) & 255] << 16)
+/* The 4 base64 digits of v's low 3 hex digits, laid out alike. */
+#define B64(v) t->b64[(v) & 4095]
 
 size_t tw_record_len(unsigned parts) {
     return TW_TRACEPARENT_LEN + (parts & TW_REC_SW8 ? TW_SW8_IDS_LEN : 0);
@@ -61,6 +62,7 @@ uint32_t *tw_w_records(uint32_t *o, const uint32_t *w, uint32_t n, const tw_w_ra
     return o;
 }
 
+/* Natively the tables are simply computed: the base64 of all 4,096 three-digit groups. */
 void tw_w_fill(tw_w_tables *t) {
     static char hex[3 * 4096];
     int i;

@@ -117,8 +117,10 @@ void tw_w_ids(tw_rng *rng, uint32_t *w, uint32_t n, int words);
  * hex[b] holds byte b's 2 hex digits, b64[v] the 4 base64 digits of v's 3 hex digits (sw8
  * records only), the first in the low byte.  A record's hex is then a table read a byte, its
  * base64 a table read per 12 bits of id.  The host fills them (js/engine.js, at tw_buf(8)):
- * hex is the text "000102...ff" as it is, b64 the module's own base64 of "000001002...fff"
- * (tw_ctx); tw_w_fill does the same for the native formatters. */
+ * hex is the text "000102...ff" as it is; b64, on the first sw8 batch, is put together from
+ * the module's own base64 (tw_ctx) of "ab0" and of "0bc" for every two hex digits, as an
+ * entry's first two base64 digits depend only on its first two hex digits and its last two
+ * only on its last two.  tw_w_fill fills both for the native formatters. */
 typedef struct tw_w_tables {
     uint16_t hex[256];
     uint32_t b64[4096];
