@@ -17,7 +17,7 @@ import { hex } from './random.js'
 export const REC_SW8 = 4, AT_TRACE = 4, AT_SW8 = 56
 export const CTX_TRACESTATE = 0, CTX_BAGGAGE = 1, CTX_SW8 = 2
 const CTX_B64 = 3
-const FIXED_IDS = 0x100, RAW = 0x200
+const RAW = 0x200 // src/wasm.c TW_RAW_IDS
 const BATCH = 64 // records per crossing: one decode, then a substring per request
 const RESEED = 1024 // batches between reseeds: crypto once per 65,536 ids, not per request
 
@@ -150,9 +150,8 @@ export function createEngine(exports, random) {
     },
 
     // n records for a tracer (0: the default batch) sampled at percent, each _length
-    // characters, all in one _text; null when n does not fit. ids (tests): the record of these
-    // ids (40 bytes: trace, span, segment) instead of random ones.
-    _batch(n, percent, parts, ids) {
+    // characters, all in one _text; null when n does not fit.
+    _batch(n, percent, parts) {
       // sw8 records read the base64 of every 3 hex digits from a table (src/tw_w.h), made on
       // a module's first sw8 batch. Its first two digits depend on the first two hex digits
       // alone, the last two on the last two: so from the module's own base64 of "ab0" and of
@@ -168,13 +167,9 @@ export function createEngine(exports, random) {
       // (Such ids are the generator's words as little-endian memory holds them, other ids
       // than a text record shows but as random.) Their flags are all alike, so the percent
       // must be 0 or 100, the default.
-      const raw = u8.toHex && !(parts & REC_SW8) && !ids && !(percent > 0 && percent < 100) && (percent === 0 ? '0' : '1')
+      const raw = u8.toHex && !(parts & REC_SW8) && !(percent > 0 && percent < 100) && (percent === 0 ? '0' : '1')
       if (raw) parts |= RAW
-      if (ids) {
-        // src/tw_w.h's id words: 4 bytes each, big-endian
-        for (let i = 0; i < 40; i++) u8[IN + (i ^ 3)] = ids[i]
-        parts |= FIXED_IDS
-      } else if (++batches % RESEED === 0) seed()
+      if (++batches % RESEED === 0) seed()
       // The rate as the engine decides with it (src/sample.c tw_w_rate_of, which the module had
       // no room for): p * 2^56 = (a + 100 * 2^24) * 2^32 + b. SPEC §2: anything but a number
       // in 0..100 counts as 100.

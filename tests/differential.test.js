@@ -2,7 +2,7 @@
 // the same random input, for every export (SPEC §5: identical output).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ENGINES, random } from './engines.js'
+import { ENGINES, random, fixedBatch } from './engines.js'
 import { createEngine, wasmExports } from '../js/engine.js'
 import bytes from '../wasm/bytes.js'
 import twin from '../wasm/tracewire.wasm2js.js'
@@ -52,6 +52,6 @@ test('wasm and wasm2js format the same record from the same 10,000 random ids', 
     const ids = random(40)
     const parts = i & 7
     const sampled = (i & 8) !== 0
-    assert.equal(a._batch(1, sampled ? 100 : 0, parts, ids)._text, b._batch(1, sampled ? 100 : 0, parts, ids)._text)
+    assert.equal(fixedBatch(a, ids, sampled ? 100 : 0, parts)._text, fixedBatch(b, ids, sampled ? 100 : 0, parts)._text)
   }
 })

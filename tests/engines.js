@@ -4,10 +4,19 @@ import { randomFillSync } from 'node:crypto'
 import { createEngine, wasmExports } from '../js/engine.js'
 import bytes from '../wasm/bytes.js'
 import twin from '../wasm/tracewire.wasm2js.js'
+import { exportsOf } from './fixed.js'
+
+export { fixedBatch } from './fixed.js'
 
 export const random = (n) => randomFillSync(new Uint8Array(n))
 
+const load = (exports) => {
+  const engine = createEngine(exports, random)
+  exportsOf.set(engine, exports)
+  return engine
+}
+
 export const ENGINES = [
-  ['wasm', () => createEngine(wasmExports(bytes), random)],
-  ['wasm2js', () => createEngine(twin(), random)]
+  ['wasm', () => load(wasmExports(bytes))],
+  ['wasm2js', () => load(twin())]
 ]

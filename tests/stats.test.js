@@ -1,7 +1,7 @@
 // Statistics, not only shapes: uniqueness, flat digits and the sampling rate, on both engines.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ENGINES } from './engines.js'
+import { ENGINES, fixedBatch } from './engines.js'
 
 // A record (src/tw_w.h): a space, then the traceparent: the trace id at 4..36, the span id at
 // 37..53, the sampled flag at 55.
@@ -73,7 +73,7 @@ for (const [name, load] of ENGINES) {
       // trace id bytes 9..15 hold R; the rest need not matter
       const ids = new Uint8Array(40).fill(0x5a)
       for (let i = 15; i >= 9; i--, r >>= 8n) ids[i] = Number(r & 255n)
-      return engine._batch(1, p, 0, ids)._text
+      return fixedBatch(engine, ids, p, 0)._text
     }
     for (const p of [0, 0.0625, 0.5, 1, 12.5, 30, 33.3, 50, 50.5, 66.6, 99, 99.9, 99.99, 100]) {
       const t = exact(p)

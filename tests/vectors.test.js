@@ -4,7 +4,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { ENGINES, random } from './engines.js'
+import { ENGINES, random, fixedBatch } from './engines.js'
 import { makeTracer } from '../js/tracer.js'
 
 const shared = process.env.TRACEWIRE_SHARED || fileURLToPath(new URL('../../shared', import.meta.url))
@@ -18,7 +18,7 @@ for (const [name, load] of ENGINES) {
       const i = c.input
       const ids = new Uint8Array([...hex(i.traceId), ...hex(i.spanId), ...hex(i.segmentId)])
       let tracer
-      const source = () => engine._batch(1, i.sampled ? 100 : 0, tracer._parts, ids)
+      const source = () => fixedBatch(engine, ids, i.sampled ? 100 : 0, tracer._parts)
       tracer = makeTracer(engine, {
         pid: i.pid,
         version: i.version,
