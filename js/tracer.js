@@ -85,10 +85,11 @@ function ruleTable(engine, cfg, base, app) {
   const table = {
     // SPEC §3: the sw8 endpoint by default, the page URL's path
     _path: base ? base.replace(/^[^/]*\/\/[^/]*|[?#].*$/g, '') : '/',
+    _origin: base.slice(0, base.indexOf('/', 8)),
     _byIndex: [], // engine rule index -> rule
     _scripted: [] // RegExp and function rules, with their place in the order
   }
-  if (base && !app) rules.push({ _kind: 'string', _match: base.slice(0, base.indexOf('/', 8) + 1), _propagators: cfg._propagators })
+  if (base && !app) rules.push({ _kind: 'string', _match: table._origin + '/', _propagators: cfg._propagators })
   rules.forEach((r, i) => {
     r._index = i
     // the propagators as bits of PROPAGATORS' order: tracecontext 1, b3 2, b3multi 4, jaeger 8,
@@ -113,7 +114,7 @@ function match(engine, table, url) {
   const k = engine._req(table._set, url)
   if (k == -2) return null
   let rule = k >= 0 ? table._byIndex[k] : null
-  const abs = engine._abs(), scripted = table._scripted
+  const abs = engine._abs(url[0] == '/' && url[1] != '/' ? table._origin + url : url), scripted = table._scripted
   if (scripted.length && (!rule || scripted[0]._index < rule._index)) {
     for (const r of scripted) {
       if (rule && r._index > rule._index) break

@@ -47,6 +47,31 @@ for (const [name, load] of ENGINES) {
     assert.equal(engine._norm('/商品?q=é#😀', 'https://a.example/'), 'https://a.example/%E5%95%86%E5%93%81?q=%C3%A9#%F0%9F%98%80')
     assert.equal(engine._norm('/\ud800x', 'https://a.example/'), 'https://a.example/%EF%BF%BDx')
     assert.equal(engine._norm('/x\udc00', 'https://a.example/'), 'https://a.example/x%EF%BF%BD')
+    assert.equal(engine._norm('/\ude00\ud83d\ude00\ud800', 'https://a.example/'), 'https://a.example/%EF%BF%BD%F0%9F%98%80%EF%BF%BD')
+  })
+
+  test(`${name}: the absolute URL is the tracer's guess where that agrees byte for byte, else what the engine wrote`, () => {
+    const engine = load()
+    const set = engine._rules('https://a.example/p/', [])
+    assert.equal(engine._req(set, '/x?y=1'), -1)
+    const abs = 'https://a.example/x?y=1'
+    for (const guess of ['', abs, 'https://a.example/x?y=2', 'https://a.example/x?y', abs + '#', '/x?y=1', 'https://a.example/x?y=\u0131']) {
+      assert.equal(engine._abs(guess), abs, JSON.stringify(guess))
+    }
+    // through a tracer: paths that the engine normalises or escapes are read back
+    const tracer = makeTracer(engine, { pid: 'p', baseURI: 'https://a.example/p/q', tracing: true }, random)
+    for (const [url, want] of [
+      ['/plain?a=1', 'https://a.example/plain?a=1'],
+      ['/a/../b?q=x y', 'https://a.example/b?q=x%20y'],
+      ['/é', 'https://a.example/%C3%A9'],
+      ['\\x', 'https://a.example/x'],
+      ['r', 'https://a.example/p/r'],
+      ['https://a.example:443/z', 'https://a.example/z'],
+      ['https://A.example/z', 'https://a.example/z']
+    ]) {
+      assert.ok(tracer.headers(url), url)
+      assert.equal(tracer._url, want, url)
+    }
   })
 
   test(`${name}: the sw8 peer is the target's host and port, the scheme's default port written out, in base64`, () => {
