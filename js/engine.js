@@ -134,7 +134,9 @@ export function createEngine(exports, random) {
     // the guess (the URL as given, or the page's origin and a path): reading a URL back costs
     // a first request 0.5 to 2 us, comparing it a tenth of that.
     // (i: where the comparison is; past the end at once when the lengths differ)
-    _abs(guess, n = i32[META], i = guess.length - n && n + 1) {
+    _abs(guess) {
+      const n = i32[META]
+      let i = guess.length - n && n + 1
       while (i < n && u8[OUT + i] == guess.charCodeAt(i)) i++
       return i - n ? text(OUT, n) : guess
     },
