@@ -131,9 +131,10 @@ export function createEngine(exports, random) {
       return n < 0 ? -2 : x.tw_req(set._offset, set._length, n)
     },
     // The absolute URL of the last req, decoded only when asked for, and not at all when it is
-    // the guess (the URL as given, or the page's origin and a path): reading a URL back costs
-    // a first request 0.5 to 2 us, comparing it a tenth of that.
-    // (i: where the comparison is; past the end at once when the lengths differ)
+    // the guess (the URL as given, or the page's origin and a path): for a 50-character URL,
+    // reading it back with fromCharCode takes 0.4 to 1.7 us in Node and the three browsers,
+    // comparing it 0.15 to 0.3. (i: where the comparison is; past the end at once when the
+    // lengths differ)
     _abs(guess) {
       const n = i32[META]
       let i = guess.length - n && n + 1
